@@ -1,0 +1,27 @@
+"""ASGI entry point: WebSockets (/ws/) and, in the embedded setup, ordinary HTTP too.
+
+In the scaled setup nginx sends /ws/ here and everything else to the WSGI processes.
+"""
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rongmei.settings")
+django_asgi_app = get_asgi_application()
+
+from channels.auth import AuthMiddlewareStack  # noqa: E402
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from django.urls import path  # noqa: E402
+
+from rongmei.core.consumers import NotificationConsumer  # noqa: E402
+
+websocket_urlpatterns = [path("ws/notifications/", NotificationConsumer.as_asgi())]
+
+application = ProtocolTypeRouter(
+    {
+        "http": django_asgi_app,
+        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+    }
+)

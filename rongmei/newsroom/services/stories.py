@@ -1,0 +1,302 @@
+from __future__ import annotations
+
+import nh3
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from rongmei.accounts.models import Role, User
+from rongmei.core import audit, safety, text
+from rongmei.core.exceptions import DomainError, NotAllowed, StateConflict
+from rongmei.core.notify import notify
+from rongmei.newsroom import permissions as perms
+from rongmei.newsroom.models import SafetyOverride, Story, StoryVersion
+from rongmei.newsroom.services._util import clean_text
+from rongmei.newsroom.services.assignments import complete_for_story
+from rongmei.newsroom.services.locks import acquire_lock, check_lock
+
+CONTENT_FIELDS = ("headline", "subtitle", "intro", "body", "source", "keywords")
+MAX_BODY_CHARS = 200_000
+_ALLOWED_TAGS = {
+    "p",
+    "br",
+    "strong",
+    "b",
+    "em",
+    "i",
+    "u",
+    "s",
+    "h2",
+    "h3",
+    "h4",
+    "ul",
+    "ol",
+    "li",
+    "blockquote",
+    "a",
+    "img",
+    "figure",
+    "figcaption",
+    "hr",
+}
+_ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}}
+
+
+class SafetyBlocked(DomainError):
+    """Submission stopped by block-level sensitive words; ``hits`` says which and where."""
+
+    status = 422
+
+    def __init__(self, hits: list[safety.Hit]) -> None:
+        words = "、".join(dict.fromkeys(h.word for h in hits))
+        super().__init__(
+            _(
+                "Sensitive words that block submission: %(words)s. Change the text, or ask the chief editor to override with a written reason."
+            )
+            % {"words": words},
+            code="sensitive_words",
+        )
+        self.hits = hits
+
+
+def sanitize_body(markup: str) -> str:
+    return nh3.clean(markup or "", tags=_ALLOWED_TAGS, attributes=_ALLOWED_ATTRIBUTES, url_schemes={"http", "https", "mailto"})
+
+
+def _clean_fields(fields: dict) -> dict:
+    cleaned = {}
+    if "headline" in fields:
+        cleaned["headline"] = clean_text(fields["headline"], field="headline", label=_("Headline"), max_len=80)
+    if "subtitle" in fields:
+        cleaned["subtitle"] = clean_text(fields["subtitle"], field="subtitle", label=_("Subtitle"), max_len=120, required=False)
+    if "intro" in fields:
+        cleaned["intro"] = clean_text(fields["intro"], field="intro", label=_("Lead paragraph"), max_len=1000, required=False)
+    if "source" in fields:
+        cleaned["source"] = clean_text(fields["source"], field="source", label=_("Source"), max_len=60, required=False)
+    if "body" in fields:
+        body = sanitize_body(fields["body"] or "")
+        if len(body) > MAX_BODY_CHARS:
+            raise DomainError(_("The body is too long (at most %(n)s characters of markup).") % {"n": MAX_BODY_CHARS}, field="body")
+        cleaned["body"] = body
+    if "keywords" in fields:
+        raw = fields["keywords"] or []
+        if isinstance(raw, str):
+            raw = raw.replace("，", ",").replace("、", ",").split(",")
+        words = [w.strip()[:20] for w in raw if w and w.strip()]
+        cleaned["keywords"] = list(dict.fromkeys(words))[:10]
+    unknown = set(fields) - set(CONTENT_FIELDS)
+    if unknown:
+        raise DomainError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    return cleaned
+
+
+def story_word_count(intro: str, body: str) -> int:
+    return text.count_chars(intro + "\n" + text.plain_text(body))
+
+
+def reading_minutes(story_or_version) -> int:
+    return text.reading_minutes(story_or_version.word_count, settings.RONGMEI["READING_CHARS_PER_MINUTE"])
+
+
+def suggest_keywords(*, headline: str, intro: str, body: str) -> list[str]:
+    return text.keywords(f"{headline}\n{headline}\n{intro}\n{text.plain_text(body)}")
+
+
+@transaction.atomic
+def create_story(
+    *,
+    actor,
+    team,
+    headline: str,
+    subtitle: str = "",
+    intro: str = "",
+    body: str = "",
+    source: str = "",
+    keywords=None,
+    place=None,
+    plan=None,
+) -> Story:
+    if team is None:
+        raise DomainError(_("Choose a team."), field="team")
+    if not perms.can_write_in(actor, team):
+        raise NotAllowed(_("Only members of %(team)s may write stories there.") % {"team": team.name})
+    fields = _clean_fields(
+        {"headline": headline, "subtitle": subtitle, "intro": intro, "body": body, "source": source, "keywords": keywords or []}
+    )
+    story = Story.objects.create(
+        team=team, plan=plan, place=place, created_by=actor, word_count=story_word_count(fields["intro"], fields["body"]), **fields
+    )
+    story.authors.add(actor)
+    audit.record(
+        "story.create", actor=actor, subject=story, summary=_("Created story: %(t)s") % {"t": story.headline}, to_state=story.state
+    )
+    return story
+
+
+def _lock_story(story: Story) -> Story:
+    return Story.objects.select_for_update().select_related("team", "current_version").get(pk=story.pk)
+
+
+@transaction.atomic
+def autosave(*, actor, story: Story, **fields) -> Story:
+    """Store the working copy (no version); takes or renews the actor's edit lock."""
+    story = _lock_story(story)
+    if not perms.can_edit_story(actor, story):
+        raise NotAllowed(_("You may not edit this story."))
+    acquire_lock(actor=actor, story=story)
+    cleaned = _clean_fields(fields)
+    for name, value in cleaned.items():
+        setattr(story, name, value)
+    story.word_count = story_word_count(story.intro, story.body)
+    story.updated_at = timezone.now()
+    story.save(update_fields=[*cleaned.keys(), "word_count", "updated_at"])
+    return story
+
+
+def _content_of(obj) -> dict:
+    return {name: getattr(obj, name) for name in CONTENT_FIELDS}
+
+
+def _snapshot(actor, story: Story, note: str) -> tuple[StoryVersion, bool]:
+    """The version holding the working copy: the current one if unchanged, else a new one."""
+    current = story.current_version
+    if current is not None and _content_of(current) == _content_of(story):
+        return current, False
+    number = (current.number if current else 0) + 1
+    version = StoryVersion.objects.create(
+        story=story, number=number, created_by=actor, note=(note or "")[:200], word_count=story.word_count, **_content_of(story)
+    )
+    story.current_version = version
+    story.save(update_fields=["current_version"])
+    audit.record("story.version", actor=actor, subject=story, summary=_("Saved version %(n)s") % {"n": number}, data={"version": number})
+    return version, True
+
+
+def _restart_review(actor, story: Story, version: StoryVersion) -> None:
+    previous = story.state
+    story.state = Story.State.IN_REVIEW
+    story.review_level = perms.review_chain(story.team)[0].level
+    story.signed_off_at = None
+    story.signed_off_by = None
+    story.save(update_fields=["state", "review_level", "signed_off_at", "signed_off_by"])
+    audit.record(
+        "story.review_restart",
+        actor=actor,
+        subject=story,
+        summary=_("Edited after review started: version %(n)s goes through review again") % {"n": version.number},
+        from_state=previous,
+        to_state=story.state,
+        data={"version": version.number},
+    )
+    notify_reviewers(story, exclude=actor)
+
+
+@transaction.atomic
+def save_version(*, actor, story: Story, note: str = "", **fields) -> StoryVersion:
+    """Save the working copy (with any given fields) as an immutable version.
+
+    A changed version of a story in review or signed off restarts its review: approvals
+    belong to the version they were given to.
+    """
+    story = _lock_story(story)
+    if not perms.can_edit_story(actor, story):
+        raise NotAllowed(_("You may not edit this story."))
+    check_lock(actor, story)
+    if fields:
+        cleaned = _clean_fields(fields)
+        for name, value in cleaned.items():
+            setattr(story, name, value)
+        story.word_count = story_word_count(story.intro, story.body)
+        story.updated_at = timezone.now()
+        story.save(update_fields=[*cleaned.keys(), "word_count", "updated_at"])
+    version, created = _snapshot(actor, story, note)
+    if created and story.state in (Story.State.IN_REVIEW, Story.State.APPROVED):
+        _restart_review(actor, story, version)
+    return version
+
+
+def version_text(version_or_story) -> str:
+    """The text that content safety scans: every field a reader sees."""
+    v = version_or_story
+    return "\n".join([v.headline, v.subtitle, v.intro, text.plain_text(v.body)])
+
+
+def reviewers_for(story: Story, level: int | None = None):
+    """Active people who could review ``story`` at ``level`` (default: its current level)."""
+    level = level or story.review_level
+    step = next((s for s in perms.review_chain(story.team) if s.level == level), None)
+    if step is None:
+        return User.objects.none()
+    qs = User.objects.filter(is_active=True, role=step.role).exclude(pk__in=story.authors.values("pk"))
+    if step.role == Role.COLUMN_LEAD:
+        qs = qs.filter(teams=story.team) | User.objects.filter(pk=story.team.lead_id, role=Role.COLUMN_LEAD, is_active=True)
+    return qs.distinct()
+
+
+def notify_reviewers(story: Story, *, exclude=None) -> None:
+    step = next(s for s in perms.review_chain(story.team) if s.level == story.review_level)
+    notify(
+        reviewers_for(story),
+        kind="review",
+        text=_("Waiting for your %(level)s: %(t)s") % {"level": step.name, "t": story.headline},
+        url=f"/newsroom/stories/{story.pk}/",
+        exclude=exclude,
+    )
+
+
+@transaction.atomic
+def submit_story(*, actor, story: Story, override_reason: str = "", **fields) -> Story:
+    """Send a draft into review at the first level of its team's chain.
+
+    Block-level sensitive words stop it, unless the chief editor overrides with a written
+    reason (kept with the version and in the audit log). On any refusal the draft stays as it was
+    saved: nothing typed is lost.
+    """
+    story = _lock_story(story)
+    if story.state != Story.State.DRAFT:
+        raise StateConflict(_("Only a draft can be submitted for review."))
+    if not perms.can_submit_story(actor, story):
+        raise NotAllowed(_("Only an author of the story may submit it."))
+    check_lock(actor, story)
+    if fields:
+        cleaned = _clean_fields(fields)
+        for name, value in cleaned.items():
+            setattr(story, name, value)
+        story.word_count = story_word_count(story.intro, story.body)
+        story.updated_at = timezone.now()
+        story.save(update_fields=[*cleaned.keys(), "word_count", "updated_at"])
+    clean_text(story.headline, field="headline", label=_("Headline"), min_len=4, max_len=80)
+    if not text.plain_text(story.body).strip():
+        raise DomainError(_("The body is empty."), field="body")
+    hits = safety.scan(version_text(story))
+    blocking = safety.blocking(hits)
+    override_reason = (override_reason or "").strip()
+    if blocking and not (actor.role == Role.CHIEF_EDITOR and override_reason):
+        raise SafetyBlocked(blocking)
+    version, _created = _snapshot(actor, story, note="")
+    if blocking:
+        SafetyOverride.objects.create(version=version, by=actor, reason=override_reason[:500], hits=[h.as_dict() for h in blocking])
+        audit.record(
+            "story.safety_override",
+            actor=actor,
+            subject=story,
+            summary=_("Chief editor overrode sensitive words %(w)s: %(r)s")
+            % {"w": "、".join(h.word for h in blocking), "r": override_reason},
+            data={"version": version.number, "hits": [h.as_dict() for h in blocking]},
+        )
+    story.state = Story.State.IN_REVIEW
+    story.review_level = perms.review_chain(story.team)[0].level
+    story.save(update_fields=["state", "review_level"])
+    complete_for_story(story, actor=actor)
+    audit.record(
+        "story.submit",
+        actor=actor,
+        subject=story,
+        summary=_("Submitted version %(n)s for review") % {"n": version.number},
+        from_state=Story.State.DRAFT,
+        to_state=story.state,
+        data={"version": version.number, "flagged": [h.as_dict() for h in hits if h.severity != "block"]},
+    )
+    notify_reviewers(story, exclude=actor)
+    return story
