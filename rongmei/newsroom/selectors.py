@@ -1,0 +1,129 @@
+"""Reads of the newsroom, with the joins each screen and API list needs (no N+1 queries)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from rongmei.accounts.models import NEWSROOM_ROLES, Role, User
+from rongmei.newsroom import permissions as perms
+from rongmei.newsroom.models import Assignment, Coverage, Lead, Plan, Story
+
+
+def leads(*, status: str | None = None, team=None, query: str = "") -> QuerySet[Lead]:
+    qs = Lead.objects.select_related("reported_by", "team", "place", "place__parent").annotate(
+        similar_count=Count("similarities", distinct=True)
+    )
+    if status:
+        qs = qs.filter(status=status)
+    if team is not None:
+        qs = qs.filter(team=team)
+    if query:
+        qs = qs.filter(Q(title__icontains=query) | Q(description__icontains=query))
+    return qs
+
+
+def plans(*, status: str | None = None, team=None) -> QuerySet[Plan]:
+    qs = Plan.objects.select_related("team", "proposed_by", "decided_by", "lead").prefetch_related(
+        "channels", Prefetch("coverages", queryset=Coverage.objects.prefetch_related(Prefetch("assignments", queryset=Assignment.objects.select_related("assignee"))))
+    )
+    if status:
+        qs = qs.filter(status=status)
+    if team is not None:
+        qs = qs.filter(team=team)
+    return qs
+
+
+def stories(*, state: str | None = None, team=None, author=None) -> QuerySet[Story]:
+    qs = Story.objects.select_related("team", "current_version", "created_by").prefetch_related("authors")
+    if state:
+        qs = qs.filter(state=state)
+    if team is not None:
+        qs = qs.filter(team=team)
+    if author is not None:
+        qs = qs.filter(authors=author)
+    return qs
+
+
+def waiting_for_review(user) -> list[Story]:
+    """Stories whose current review level this person may do now."""
+    if not perms.is_newsroom(user) or user.role not in (Role.EDITOR, Role.COLUMN_LEAD, Role.CHIEF_EDITOR):
+        return []
+    candidates = stories(state=Story.State.IN_REVIEW).select_related("team__lead").prefetch_related("team__review_steps")
+    return [s for s in candidates if perms.can_review(user, s)]
+
+
+def assignments(*, assignee=None, open_only: bool = False, team=None) -> QuerySet[Assignment]:
+    qs = Assignment.objects.select_related("coverage__plan__team", "assignee", "assigned_by").prefetch_related("story")
+    if assignee is not None:
+        qs = qs.filter(assignee=assignee)
+    if open_only:
+        qs = qs.filter(status__in=Assignment.OPEN_STATUSES)
+    if team is not None:
+        qs = qs.filter(coverage__plan__team=team)
+    return qs
+
+
+def overdue_assignments(*, team=None) -> QuerySet[Assignment]:
+    return assignments(open_only=True, team=team).filter(deadline__lt=timezone.now())
+
+
+def dispatch_board(day: dt.date | None = None) -> list[dict]:
+    """Who in the newsroom is busy or free on a day: their open assignments due that day or overdue."""
+    day = day or timezone.localdate()
+    start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+    end = start + dt.timedelta(days=1)
+    people = User.objects.filter(is_active=True, role__in=[Role.REPORTER, Role.PHOTOGRAPHER]).prefetch_related(
+        Prefetch(
+            "assignments",
+            queryset=Assignment.objects.filter(status__in=Assignment.OPEN_STATUSES, deadline__lt=end)
+            .select_related("coverage__plan")
+            .order_by("deadline"),
+            to_attr="open_assignments",
+        ),
+        "teams",
+    ).order_by("role", "id")
+    rows = []
+    for person in people:
+        todays = [a for a in person.open_assignments if a.deadline >= start]
+        overdue = [a for a in person.open_assignments if a.deadline < start or a.is_overdue]
+        rows.append({"person": person, "today": todays, "overdue": overdue, "busy": bool(todays or overdue)})
+    return rows
+
+
+def calendar(start: dt.date, days: int = 7) -> dict[dt.date, dict]:
+    """Plans by planned date and coverages by deadline, for the planning calendar."""
+    end = start + dt.timedelta(days=days)
+    tz_start = timezone.make_aware(dt.datetime.combine(start, dt.time.min))
+    tz_end = timezone.make_aware(dt.datetime.combine(end, dt.time.min))
+    grid = {start + dt.timedelta(days=i): {"plans": [], "coverages": []} for i in range(days)}
+    for plan in Plan.objects.filter(planned_date__gte=start, planned_date__lt=end).exclude(status=Plan.Status.REJECTED).select_related("team"):
+        grid[plan.planned_date]["plans"].append(plan)
+    coverages = Coverage.objects.filter(deadline__gte=tz_start, deadline__lt=tz_end).exclude(plan__status=Plan.Status.REJECTED)
+    for coverage in coverages.select_related("plan__team").prefetch_related(Prefetch("assignments", queryset=Assignment.objects.select_related("assignee"))):
+        grid[timezone.localdate(coverage.deadline)]["coverages"].append(coverage)
+    return grid
+
+
+def team_board(team=None) -> dict[str, list[Story]]:
+    """Stories of a team (or all) in columns by state."""
+    qs = stories(team=team).exclude(state=Story.State.RETRACTED)
+    board: dict[str, list[Story]] = {state: [] for state in (Story.State.DRAFT, Story.State.IN_REVIEW, Story.State.APPROVED, Story.State.PUBLISHED)}
+    for story in qs[:400]:
+        board.setdefault(story.state, []).append(story)
+    return board
+
+
+def newsroom_people() -> QuerySet[User]:
+    return User.objects.filter(is_active=True, role__in=NEWSROOM_ROLES).order_by("role", "id")
+
+
+def public_stories() -> QuerySet[Story]:
+    """Signed-off stories, newest first, for the plain public page (distribution comes later)."""
+    return (
+        Story.objects.filter(state__in=(Story.State.APPROVED, Story.State.PUBLISHED))
+        .select_related("current_version", "team")
+        .order_by("-signed_off_at", "-id")
+    )
