@@ -23,6 +23,11 @@ def needs_two_factor(user) -> bool:
     return bool(user.is_authenticated and user.role in roles_requiring_two_factor() and not user.is_verified())
 
 
+def _is_public(path: str) -> bool:
+    # The public site (portal) needs no login at all, so it needs no second factor either.
+    return path == "/" or path.startswith("/news/")
+
+
 class RequireTwoFactorMiddleware:
     """People whose role requires two-factor login reach nothing but the 2FA pages until verified."""
 
@@ -31,7 +36,7 @@ class RequireTwoFactorMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if user is not None and not request.path.startswith(_EXEMPT_PREFIXES) and needs_two_factor(user):
+        if user is not None and not request.path.startswith(_EXEMPT_PREFIXES) and not _is_public(request.path) and needs_two_factor(user):
             if request.path.startswith("/api/"):
                 return JsonResponse({"detail": _("Two-factor verification is required for your role.")}, status=403)
             return redirect("accounts:two_factor")

@@ -1,3 +1,30 @@
+"""The versioned HTTP API, mounted at /api/v1/ by rongmei/urls.py.
+
+OpenAPI document: /api/v1/openapi.json; docs page: /api/v1/docs (Swagger UI from our own static
+files). Callers authenticate with a browser session (CSRF token on writes) or a personal access
+token (Authorization: Bearer rm_…); every operation needs a newsroom staff member.
+"""
+
 from ninja import NinjaAPI
 
-api = NinjaAPI(title="Rongmei API", version="1", urls_namespace="api")
+from rongmei.api import errors
+from rongmei.api.auth import api_auth
+from rongmei.api.docs import LocalSwagger
+from rongmei.api.endpoints import accounts, assignments, leads, plans, stories
+
+api = NinjaAPI(
+    title="Rongmei API",
+    version="1",
+    urls_namespace="api",
+    description="融媒 newsroom API: leads, plans, assignments, stories and their review. "
+    "Authenticate with a browser session or a personal access token (Authorization: Bearer rm_…).",
+    auth=api_auth,
+    docs=LocalSwagger(),
+)
+errors.install(api)
+
+api.add_router("", accounts.router)
+api.add_router("", leads.router)
+api.add_router("", plans.router)
+api.add_router("", assignments.router)
+api.add_router("", stories.router)

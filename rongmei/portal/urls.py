@@ -1,2 +1,9 @@
+from django.urls import path
+
+from rongmei.portal import views
+
 app_name = "portal"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("news/<int:pk>/", views.story_detail, name="story"),
+]

@@ -55,7 +55,7 @@ def assign(*, actor, coverage: Coverage, assignee, deadline: dt.datetime | None 
 
 
 def _locked(assignment: Assignment) -> Assignment:
-    return Assignment.objects.select_for_update().select_related("coverage__plan__team", "assigned_by").get(pk=assignment.pk)
+    return Assignment.objects.select_for_update(of=("self",)).select_related("coverage__plan__team", "assigned_by").get(pk=assignment.pk)
 
 
 @transaction.atomic
@@ -151,7 +151,7 @@ def complete_for_story(story: Story, *, actor) -> None:
     """Mark the story's assignment done when the story first goes to review. Inside the caller's transaction."""
     if story.assignment_id is None:
         return
-    assignment = Assignment.objects.select_for_update().get(pk=story.assignment_id)
+    assignment = Assignment.objects.select_for_update(of=("self",)).get(pk=story.assignment_id)
     if assignment.status != Assignment.Status.ACCEPTED:
         return
     assignment.status = Assignment.Status.DONE

@@ -78,7 +78,7 @@ def create_lead(
 
 @transaction.atomic
 def discard_lead(*, actor, lead: Lead, reason: str) -> Lead:
-    lead = Lead.objects.select_for_update().select_related("team").get(pk=lead.pk)
+    lead = Lead.objects.select_for_update(of=("self",)).select_related("team").get(pk=lead.pk)
     if not perms.can_discard_lead(actor, lead):
         raise NotAllowed(_("You may not discard this lead."))
     if lead.status != Lead.Status.NEW:

@@ -35,7 +35,7 @@ def check_lock(actor, story: Story) -> None:
 @transaction.atomic
 def acquire_lock(*, actor, story: Story) -> EditLock:
     """Take or renew the edit lock; the editor page renews it while it stays open."""
-    story = Story.objects.select_for_update().get(pk=story.pk)
+    story = Story.objects.select_for_update(of=("self",)).get(pk=story.pk)
     if not perms.can_edit_story(actor, story):
         raise NotAllowed(_("You may not edit this story."))
     check_lock(actor, story)
@@ -58,7 +58,7 @@ def release_lock(*, actor, story: Story) -> None:
 
 @transaction.atomic
 def force_unlock(*, actor, story: Story) -> None:
-    story = Story.objects.select_for_update().select_related("team").get(pk=story.pk)
+    story = Story.objects.select_for_update(of=("self",)).select_related("team").get(pk=story.pk)
     if not perms.can_force_unlock(actor, story):
         raise NotAllowed(_("Only the column lead or the chief editor may force the lock open."))
     lock = EditLock.objects.select_related("holder").filter(story=story).first()

@@ -68,7 +68,7 @@ def propose_plan(
 @transaction.atomic
 def plan_from_lead(*, actor, lead: Lead, team, planned_date, title: str = "", summary: str = "", channels=(), coverages=()) -> Plan:
     """Turn a new lead into a proposed plan; the lead is marked as planned."""
-    lead = Lead.objects.select_for_update().get(pk=lead.pk)
+    lead = Lead.objects.select_for_update(of=("self",)).get(pk=lead.pk)
     if lead.status != Lead.Status.NEW:
         raise StateConflict(_("This lead has already been handled."))
     plan = propose_plan(
@@ -97,7 +97,7 @@ def plan_from_lead(*, actor, lead: Lead, team, planned_date, title: str = "", su
 
 @transaction.atomic
 def add_coverage(*, actor, plan: Plan, kind: str, deadline: dt.datetime, note: str = "") -> Coverage:
-    plan = Plan.objects.select_for_update().select_related("team").get(pk=plan.pk)
+    plan = Plan.objects.select_for_update(of=("self",)).select_related("team").get(pk=plan.pk)
     if not (plan.proposed_by_id == actor.pk or perms.leads_team(actor, plan.team)):
         raise NotAllowed(_("Only the proposer or the team's lead may add coverages."))
     if plan.status == Plan.Status.REJECTED:
@@ -115,7 +115,7 @@ def add_coverage(*, actor, plan: Plan, kind: str, deadline: dt.datetime, note: s
 
 
 def _decide(*, actor, plan: Plan, status: str, note: str) -> Plan:
-    plan = Plan.objects.select_for_update().select_related("team", "proposed_by").get(pk=plan.pk)
+    plan = Plan.objects.select_for_update(of=("self",)).select_related("team", "proposed_by").get(pk=plan.pk)
     if not perms.can_decide_plan(actor, plan):
         raise NotAllowed(_("Only the column lead of %(team)s or the chief editor may decide on this plan.") % {"team": plan.team.name})
     if plan.status != Plan.Status.PROPOSED:

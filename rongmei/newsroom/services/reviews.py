@@ -14,7 +14,7 @@ from rongmei.newsroom.services.stories import notify_reviewers
 
 
 def _lock(story: Story) -> Story:
-    return Story.objects.select_for_update().select_related("team", "current_version").get(pk=story.pk)
+    return Story.objects.select_for_update(of=("self",)).select_related("team", "current_version").get(pk=story.pk)
 
 
 def _check_reviewer(actor, story: Story, version_number: int | None) -> None:

@@ -135,7 +135,7 @@ def create_story(
 
 
 def _lock_story(story: Story) -> Story:
-    return Story.objects.select_for_update().select_related("team", "current_version").get(pk=story.pk)
+    return Story.objects.select_for_update(of=("self",)).select_related("team", "current_version").get(pk=story.pk)
 
 
 @transaction.atomic

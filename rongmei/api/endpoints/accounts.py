@@ -1,0 +1,185 @@
+"""The caller, their API tokens, notifications, and the reference lists (teams, channels, places)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema, Status
+from pydantic import Field
+
+from rongmei.accounts import services as account_services
+from rongmei.accounts.models import ApiToken, Team
+from rongmei.api.schemas import ERRORS, PlaceRef, TeamRef, UserRef, page
+from rongmei.core.exceptions import NotAllowed
+from rongmei.core.models import Notification, Place
+from rongmei.distribution.models import Channel
+
+router = Router(tags=["accounts"])
+
+
+class MeOut(UserRef):
+    role_label: str
+    teams: list[TeamRef]
+    led_teams: list[TeamRef]
+    auth_method: str = Field(description="session or token")
+
+    @staticmethod
+    def resolve_role_label(obj) -> str:
+        return str(obj.get_role_display())
+
+    @staticmethod
+    def resolve_teams(obj) -> list:
+        return list(obj.teams.all())
+
+    @staticmethod
+    def resolve_led_teams(obj) -> list:
+        return list(obj.led_teams.all())
+
+
+@router.get("/me", response={200: MeOut, **ERRORS}, summary="Who am I")
+def me(request):
+    user = request.auth
+    user.auth_method = getattr(request, "auth_method", "session")
+    return user
+
+
+class TokenOut(Schema):
+    id: int
+    name: str
+    hint: str = Field(description="The first characters of the key, to recognize it.")
+    created_at: dt.datetime
+    expires_at: dt.datetime | None
+    last_used_at: dt.datetime | None
+    revoked_at: dt.datetime | None
+    active: bool
+
+    @staticmethod
+    def resolve_active(obj) -> bool:
+        return obj.revoked_at is None and (obj.expires_at is None or obj.expires_at > timezone.now())
+
+
+class TokenCreateIn(Schema):
+    name: str = Field(min_length=1, max_length=60)
+    expires_in_days: int | None = Field(None, ge=1, le=3650, description="Empty: never expires.")
+
+
+class TokenCreatedOut(Schema):
+    token: TokenOut
+    key: str = Field(description="The raw key, shown only in this response. Send it as Authorization: Bearer <key>.")
+
+
+@router.get("/tokens", response={200: list[TokenOut], **ERRORS}, summary="My API tokens")
+def list_tokens(request):
+    return ApiToken.objects.filter(user=request.auth)
+
+
+@router.post("/tokens", response={201: TokenCreatedOut, **ERRORS}, summary="Create an API token")
+def create_token(request, payload: TokenCreateIn):
+    # A token must not mint tokens: a leaked one would outlive its own revocation.
+    if getattr(request, "auth_method", "") == "token":
+        raise NotAllowed(_("Create API tokens on your profile page, not with another token."))
+    token, raw = account_services.create_token(actor=request.auth, name=payload.name, expires_in_days=payload.expires_in_days, via="api")
+    return Status(201, {"token": token, "key": raw})
+
+
+@router.delete("/tokens/{token_id}", response={204: None, **ERRORS}, summary="Revoke an API token")
+def revoke_token(request, token_id: int):
+    token = get_object_or_404(ApiToken, pk=token_id)
+    account_services.revoke_token(actor=request.auth, token=token)
+    return Status(204, None)
+
+
+class TeamOut(TeamRef):
+    description: str
+    lead: UserRef | None
+    member_count: int
+
+
+@router.get("/teams", response={200: list[TeamOut], **ERRORS}, tags=["reference"], summary="Teams (栏目小组)")
+def teams(request):
+    return Team.objects.select_related("lead").annotate(member_count=Count("members"))
+
+
+class ChannelOut(Schema):
+    id: int
+    code: str
+    name: str
+    active: bool
+
+
+@router.get("/channels", response={200: list[ChannelOut], **ERRORS}, tags=["reference"], summary="Publishing channels")
+def channels(request):
+    return Channel.objects.all()
+
+
+class PlaceOut(PlaceRef):
+    parent_id: int | None
+
+
+class PlaceFilter(Schema):
+    town: int | None = Field(None, description="Only the villages of this town")
+
+
+@router.get("/places", response={200: list[PlaceOut], **ERRORS}, tags=["reference"], summary="Towns and villages of the county")
+def places(request, filters: Query[PlaceFilter]):
+    qs = Place.objects.select_related("parent")
+    if filters.town is not None:
+        qs = qs.filter(parent_id=filters.town)
+    return qs
+
+
+class NotificationOut(Schema):
+    id: int
+    kind: str
+    text: str
+    url: str
+    created_at: dt.datetime
+    read_at: dt.datetime | None
+
+
+class NotificationPage(Schema):
+    count: int
+    unread: int
+    limit: int
+    offset: int
+    items: list[NotificationOut]
+
+
+class NotificationFilter(Schema):
+    unread: bool = False
+    limit: int = Field(50, ge=1, le=200)
+    offset: int = Field(0, ge=0)
+
+
+@router.get("/notifications", response={200: NotificationPage, **ERRORS}, tags=["notifications"], summary="My notifications")
+def notifications(request, filters: Query[NotificationFilter]):
+    qs = Notification.objects.filter(recipient=request.auth)
+    unread = qs.filter(read_at__isnull=True).count()
+    if filters.unread:
+        qs = qs.filter(read_at__isnull=True)
+    return {**page(qs, filters.limit, filters.offset), "unread": unread}
+
+
+class NotificationsReadIn(Schema):
+    ids: list[int] | None = Field(None, description="Which to mark read; empty or missing: all of mine.")
+
+
+class NotificationsReadOut(Schema):
+    marked: int
+    unread: int
+
+
+@router.post("/notifications/read", response={200: NotificationsReadOut, **ERRORS}, tags=["notifications"], summary="Mark read")
+def notifications_read(request, payload: NotificationsReadIn):
+    # Marking one's own notifications read changes nothing anyone else sees, and is not audited;
+    # core.notify has no write path for it yet (see the report).
+    mine = Notification.objects.filter(recipient=request.auth)
+    target = mine.filter(read_at__isnull=True)
+    if payload.ids:
+        target = target.filter(Q(pk__in=payload.ids))
+    marked = target.update(read_at=timezone.now())
+    return {"marked": marked, "unread": mine.filter(read_at__isnull=True).count()}
