@@ -66,6 +66,9 @@ class AuditLog(models.Model):
         verbose_name_plural = _("audit log")
         indexes = [models.Index(fields=["subject_type", "subject_id", "created_at"])]
 
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_name} {self.summary}"
+
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise TypeError("The audit log is append-only")
@@ -73,9 +76,6 @@ class AuditLog(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("The audit log is append-only")
-
-    def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_name} {self.summary}"
 
 
 class Notification(models.Model):

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
+from django.utils import timezone
 
 from rongmei.core.models import Notification
 
@@ -43,3 +44,14 @@ def _push(payloads) -> None:
             async_to_sync(layer.group_send)(user_group(user_id), payload)
         except Exception:  # a push is best effort; the stored notification is the record
             log.warning("live push to user %s failed", user_id, exc_info=True)
+
+
+def mark_read(user, ids=None) -> int:
+    """Mark this person's unread notifications (all, or those with these ids) read.
+
+    Bookkeeping of one's own inbox, not a domain state change: no audit line.
+    """
+    target = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if ids:
+        target = target.filter(pk__in=list(ids))
+    return target.update(read_at=timezone.now())

@@ -245,13 +245,13 @@ class StoryVersion(models.Model):
         verbose_name_plural = _("story versions")
         constraints = [models.UniqueConstraint(fields=["story", "number"], name="unique_story_version_number")]
 
+    def __str__(self) -> str:
+        return f"{self.headline} v{self.number}"
+
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise TypeError("Story versions are immutable")
         super().save(*args, **kwargs)
-
-    def __str__(self) -> str:
-        return f"{self.headline} v{self.number}"
 
 
 class SafetyOverride(models.Model):

@@ -27,7 +27,8 @@ DEFAULT_REVIEW_CHAIN = (
 def review_chain(team: Team) -> tuple[Step, ...]:
     steps = getattr(team, "_review_chain_cache", None)
     if steps is None:
-        rows = list(team.review_steps.order_by("level"))
+        # Sorted here rather than with order_by() so a prefetch of review_steps is used.
+        rows = sorted(team.review_steps.all(), key=lambda r: r.level)
         steps = tuple(Step(r.level, r.name, r.role) for r in rows) if rows else DEFAULT_REVIEW_CHAIN
         team._review_chain_cache = steps
     return steps

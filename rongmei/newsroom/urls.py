@@ -1,2 +1,42 @@
+from django.urls import path
+
+from rongmei.newsroom.views import assignments, home, leads, plans, stories
+
 app_name = "newsroom"
-urlpatterns: list = []
+urlpatterns = [
+    path("", home.home, name="home"),
+    path("notifications/", home.notifications, name="notifications"),
+    path("notifications/read/", home.notifications_read, name="notifications_read"),
+    path("leads/", leads.lead_list, name="leads"),
+    path("leads/new/", leads.lead_create, name="lead_create"),
+    path("leads/<int:pk>/", leads.lead_detail, name="lead"),
+    path("leads/<int:pk>/plan/", leads.lead_plan, name="lead_plan"),
+    path("leads/<int:pk>/discard/", leads.lead_discard, name="lead_discard"),
+    path("plans/", plans.plan_list, name="plans"),
+    path("plans/new/", plans.plan_create, name="plan_create"),
+    path("plans/<int:pk>/", plans.plan_detail, name="plan"),
+    path("plans/<int:pk>/approve/", plans.plan_approve, name="plan_approve"),
+    path("plans/<int:pk>/reject/", plans.plan_reject, name="plan_reject"),
+    path("plans/<int:pk>/coverages/", plans.plan_add_coverage, name="plan_add_coverage"),
+    path("plans/<int:pk>/coverages/<int:coverage_pk>/dispatch/", plans.coverage_dispatch, name="coverage_dispatch"),
+    path("calendar/", plans.calendar, name="calendar"),
+    path("assignments/", assignments.assignment_list, name="assignments"),
+    path("assignments/<int:pk>/", assignments.assignment_detail, name="assignment"),
+    path("assignments/<int:pk>/accept/", assignments.assignment_accept, name="assignment_accept"),
+    path("assignments/<int:pk>/decline/", assignments.assignment_decline, name="assignment_decline"),
+    path("dispatch/", assignments.dispatch, name="dispatch"),
+    path("stories/", stories.story_list, name="stories"),
+    path("stories/new/", stories.story_create, name="story_create"),
+    path("stories/<int:pk>/", stories.story_detail, name="story"),
+    path("stories/<int:pk>/edit/", stories.story_edit, name="story_edit"),
+    path("stories/<int:pk>/autosave/", stories.story_autosave, name="story_autosave"),
+    path("stories/<int:pk>/release/", stories.story_release, name="story_release"),
+    path("stories/<int:pk>/unlock/", stories.story_unlock, name="story_unlock"),
+    path("stories/<int:pk>/keywords/", stories.story_keywords, name="story_keywords"),
+    path("stories/<int:pk>/approve/", stories.story_approve, name="story_approve"),
+    path("stories/<int:pk>/return/", stories.story_return, name="story_return"),
+    path("stories/<int:pk>/comments/", stories.story_comment, name="story_comment"),
+    path("stories/<int:pk>/diff/", stories.story_diff, name="story_diff"),
+    path("stories/<int:pk>/audit.csv", stories.story_audit_csv, name="story_audit_csv"),
+    path("board/", stories.board, name="board"),
+]

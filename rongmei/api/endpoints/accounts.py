@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,6 +14,7 @@ from pydantic import Field
 from rongmei.accounts import services as account_services
 from rongmei.accounts.models import ApiToken, Team
 from rongmei.api.schemas import ERRORS, PlaceRef, TeamRef, UserRef, page
+from rongmei.core import notify
 from rongmei.core.exceptions import NotAllowed
 from rongmei.core.models import Notification, Place
 from rongmei.distribution.models import Channel
@@ -175,11 +176,5 @@ class NotificationsReadOut(Schema):
 
 @router.post("/notifications/read", response={200: NotificationsReadOut, **ERRORS}, tags=["notifications"], summary="Mark read")
 def notifications_read(request, payload: NotificationsReadIn):
-    # Marking one's own notifications read changes nothing anyone else sees, and is not audited;
-    # core.notify has no write path for it yet (see the report).
-    mine = Notification.objects.filter(recipient=request.auth)
-    target = mine.filter(read_at__isnull=True)
-    if payload.ids:
-        target = target.filter(Q(pk__in=payload.ids))
-    marked = target.update(read_at=timezone.now())
-    return {"marked": marked, "unread": mine.filter(read_at__isnull=True).count()}
+    marked = notify.mark_read(request.auth, payload.ids)
+    return {"marked": marked, "unread": Notification.objects.filter(recipient=request.auth, read_at__isnull=True).count()}

@@ -1,0 +1,54 @@
+"""Shared helpers of the newsroom screens: the staff-only guard, the 403 page, and how domain
+errors land on a form."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from rongmei.core.exceptions import DomainError, NotAllowed
+from rongmei.newsroom import permissions as perms
+
+
+def forbidden(request, message: str):
+    return render(request, "newsroom/403.html", {"message": message}, status=403)
+
+
+def staff_view(view):
+    """Logged-in newsroom staff only; a service's NotAllowed becomes the 403 page."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not perms.is_staff_member(request.user):
+            return forbidden(request, _("Only newsroom staff may open this page."))
+        try:
+            return view(request, *args, **kwargs)
+        except NotAllowed as e:
+            return forbidden(request, e.message)
+
+    return wrapper
+
+
+def add_domain_error(form, error: DomainError) -> None:
+    """Put the service's message on the field it names (or on the whole form)."""
+    field = error.field if error.field in form.fields else None
+    form.add_error(field, error.message)
+
+
+def client_wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "") or request.headers.get("X-Requested-With") == "fetch"
+
+
+def fetch_or_404(getter, pk):
+    """Run a selector that raises DoesNotExist; turn that into a 404."""
+    from django.core.exceptions import ObjectDoesNotExist
+    from django.http import Http404
+
+    try:
+        return getter(pk)
+    except ObjectDoesNotExist as e:
+        raise Http404 from e
