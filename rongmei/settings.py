@@ -8,6 +8,8 @@ and task queue to Redis; DATABASE_URL moves the database (e.g. to PostgreSQL).
 from __future__ import annotations
 
 import logging
+import os
+import re
 import sys
 from pathlib import Path
 
@@ -107,6 +109,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache, channel layer, task queue --------------------------------------------
 REDIS_URL = env_str("REDIS_URL") or None
+if REDIS_URL and TESTING and os.environ.get("PYTEST_XDIST_WORKER", "").startswith("gw"):
+    # Parallel test workers each get their own Redis database: a test's cache.clear() is a
+    # FLUSHDB and must not wipe another worker's keys.
+    _worker = int(os.environ["PYTEST_XDIST_WORKER"][2:])
+    REDIS_URL = re.sub(r"(/\d+)?$", f"/{_worker + 1}", REDIS_URL.split("?")[0].rstrip("/"), count=1)
 if REDIS_URL:
     CACHES = {
         "default": {

@@ -3,6 +3,7 @@ from __future__ import annotations
 import nh3
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -145,23 +146,51 @@ def autosave(*, actor, story: Story, **fields) -> Story:
     if not perms.can_edit_story(actor, story):
         raise NotAllowed(_("You may not edit this story."))
     acquire_lock(actor=actor, story=story)
+    _apply_fields(story, fields)
+    return story
+
+
+def _apply_fields(story: Story, fields: dict) -> None:
+    """Validate and store fields of the working copy. Call inside the transaction that locked the story."""
+    if not fields:
+        return
     cleaned = _clean_fields(fields)
     for name, value in cleaned.items():
         setattr(story, name, value)
     story.word_count = story_word_count(story.intro, story.body)
     story.updated_at = timezone.now()
     story.save(update_fields=[*cleaned.keys(), "word_count", "updated_at"])
-    return story
+
+
+def _safety_gate(actor, story: Story, override_reason: str) -> tuple[list[safety.Hit], list[safety.Hit]]:
+    """All hits and the blocking ones in the working copy; raises unless nothing blocks or the chief overrides."""
+    hits = safety.scan(version_text(story))
+    blocking = safety.blocking(hits)
+    if blocking and not (actor.role == Role.CHIEF_EDITOR and (override_reason or "").strip()):
+        raise SafetyBlocked(blocking)
+    return hits, blocking
+
+
+def _record_override(actor, story: Story, version: StoryVersion, blocking: list[safety.Hit], reason: str) -> None:
+    reason = reason.strip()
+    SafetyOverride.objects.create(version=version, by=actor, reason=reason[:500], hits=[h.as_dict() for h in blocking])
+    audit.record(
+        "story.safety_override",
+        actor=actor,
+        subject=story,
+        summary=_("Chief editor overrode sensitive words %(w)s: %(r)s") % {"w": "、".join(h.word for h in blocking), "r": reason},
+        data={"version": version.number, "hits": [h.as_dict() for h in blocking]},
+    )
 
 
 def _content_of(obj) -> dict:
     return {name: getattr(obj, name) for name in CONTENT_FIELDS}
 
 
-def _snapshot(actor, story: Story, note: str) -> tuple[StoryVersion, bool]:
+def _snapshot(actor, story: Story, note: str, *, force_new: bool = False) -> tuple[StoryVersion, bool]:
     """The version holding the working copy: the current one if unchanged, else a new one."""
     current = story.current_version
-    if current is not None and _content_of(current) == _content_of(story):
+    if current is not None and not force_new and _content_of(current) == _content_of(story):
         return current, False
     number = (current.number if current else 0) + 1
     version = StoryVersion.objects.create(
@@ -193,25 +222,27 @@ def _restart_review(actor, story: Story, version: StoryVersion) -> None:
 
 
 @transaction.atomic
-def save_version(*, actor, story: Story, note: str = "", **fields) -> StoryVersion:
+def save_version(*, actor, story: Story, note: str = "", override_reason: str = "", **fields) -> StoryVersion:
     """Save the working copy (with any given fields) as an immutable version.
 
     A changed version of a story in review or signed off restarts its review: approvals
-    belong to the version they were given to.
+    belong to the version they were given to. Such a version passes the same sensitive-word
+    gate as a submission, so an edit during review cannot slip blocked words past it.
     """
     story = _lock_story(story)
     if not perms.can_edit_story(actor, story):
         raise NotAllowed(_("You may not edit this story."))
     check_lock(actor, story)
-    if fields:
-        cleaned = _clean_fields(fields)
-        for name, value in cleaned.items():
-            setattr(story, name, value)
-        story.word_count = story_word_count(story.intro, story.body)
-        story.updated_at = timezone.now()
-        story.save(update_fields=[*cleaned.keys(), "word_count", "updated_at"])
+    _apply_fields(story, fields)
+    in_review = story.state in (Story.State.IN_REVIEW, Story.State.APPROVED)
+    changed = story.current_version is None or _content_of(story.current_version) != _content_of(story)
+    blocking: list[safety.Hit] = []
+    if in_review and changed:
+        _hits, blocking = _safety_gate(actor, story, override_reason)
     version, created = _snapshot(actor, story, note)
-    if created and story.state in (Story.State.IN_REVIEW, Story.State.APPROVED):
+    if blocking:
+        _record_override(actor, story, version, blocking, override_reason)
+    if created and in_review:
         _restart_review(actor, story, version)
     return version
 
@@ -230,7 +261,7 @@ def reviewers_for(story: Story, level: int | None = None):
         return User.objects.none()
     qs = User.objects.filter(is_active=True, role=step.role).exclude(pk__in=story.authors.values("pk"))
     if step.role == Role.COLUMN_LEAD:
-        qs = qs.filter(teams=story.team) | User.objects.filter(pk=story.team.lead_id, role=Role.COLUMN_LEAD, is_active=True)
+        qs = qs.filter(Q(teams=story.team) | Q(pk=story.team.lead_id))
     return qs.distinct()
 
 
@@ -259,32 +290,17 @@ def submit_story(*, actor, story: Story, override_reason: str = "", **fields) ->
     if not perms.can_submit_story(actor, story):
         raise NotAllowed(_("Only an author of the story may submit it."))
     check_lock(actor, story)
-    if fields:
-        cleaned = _clean_fields(fields)
-        for name, value in cleaned.items():
-            setattr(story, name, value)
-        story.word_count = story_word_count(story.intro, story.body)
-        story.updated_at = timezone.now()
-        story.save(update_fields=[*cleaned.keys(), "word_count", "updated_at"])
+    _apply_fields(story, fields)
     clean_text(story.headline, field="headline", label=_("Headline"), min_len=4, max_len=80)
     if not text.plain_text(story.body).strip():
         raise DomainError(_("The body is empty."), field="body")
-    hits = safety.scan(version_text(story))
-    blocking = safety.blocking(hits)
-    override_reason = (override_reason or "").strip()
-    if blocking and not (actor.role == Role.CHIEF_EDITOR and override_reason):
-        raise SafetyBlocked(blocking)
-    version, _created = _snapshot(actor, story, note="")
+    hits, blocking = _safety_gate(actor, story, override_reason)
+    # A version that was already reviewed (then returned) is not reused: a resubmission starts
+    # review on a clean slate, without the approvals given before the return.
+    reviewed = story.current_version is not None and story.current_version.approvals.exists()
+    version, _created = _snapshot(actor, story, note="", force_new=reviewed)
     if blocking:
-        SafetyOverride.objects.create(version=version, by=actor, reason=override_reason[:500], hits=[h.as_dict() for h in blocking])
-        audit.record(
-            "story.safety_override",
-            actor=actor,
-            subject=story,
-            summary=_("Chief editor overrode sensitive words %(w)s: %(r)s")
-            % {"w": "、".join(h.word for h in blocking), "r": override_reason},
-            data={"version": version.number, "hits": [h.as_dict() for h in blocking]},
-        )
+        _record_override(actor, story, version, blocking, override_reason)
     story.state = Story.State.IN_REVIEW
     story.review_level = perms.review_chain(story.team)[0].level
     story.save(update_fields=["state", "review_level"])

@@ -135,10 +135,6 @@ def test_the_chief_editor_may_not_sign_off_their_own_story(chief, editor, column
     assert fresh(story).signed_off_by == chief2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: stories.reviewers_for ORs in the team lead without excluding authors, so a lead who wrote the story is notified",
-)
 def test_the_column_lead_of_the_team_is_not_asked_to_review_their_own_story(column_lead, editor, team):
     story = factories.story_in_review(column_lead, team)
     Notification.objects.all().delete()
@@ -200,11 +196,6 @@ def test_approving_a_stale_version_is_refused(in_review, editor, reporter):
     assert fresh(in_review).review_level == 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a story returned and resubmitted without changes keeps the approvals of its unchanged version; "
-    "review restarts at level 1 where an approval already exists (IntegrityError for the next editor)",
-)
 def test_an_unchanged_resubmission_after_return_starts_review_on_a_clean_slate(in_review, editor, editor2, column_lead, reporter):
     services.approve(actor=editor, story=in_review)
     services.return_story(actor=column_lead, story=in_review, reason="标题再斟酌")

@@ -6,6 +6,7 @@ from rongmei.core.exceptions import DomainError, NotAllowed, StateConflict
 from rongmei.core.models import AuditLog, Notification, SensitiveWord, WordCategory
 from rongmei.newsroom import services
 from rongmei.newsroom.models import Approval, SafetyOverride, Story, StoryVersion
+from rongmei.newsroom.services.stories import version_text
 from rongmei.testing import factories
 
 BLOCKED_BODY = "<p>铜山湖畔的夏南牛养殖户说，有人在村里传播法轮功材料。</p>"
@@ -344,3 +345,15 @@ def test_an_unchanged_resubmission_does_not_duplicate_the_version(reporter, edit
     story.refresh_from_db()
     assert story.current_version.number == 2
     assert not Approval.objects.filter(version=story.current_version).exists()
+
+
+def test_an_edit_under_review_cannot_slip_blocked_words_past_the_check(word_lists, reporter, editor, team):
+    story = factories.story_in_review(reporter, team)
+    try:
+        services.save_version(actor=editor, story=story, body=BLOCKED_BODY)
+    except services.SafetyBlocked:
+        pass
+    story.refresh_from_db()
+    blocked = safety.blocking(safety.scan(version_text(story.current_version)))
+    overridden = SafetyOverride.objects.filter(version=story.current_version).exists()
+    assert story.state == Story.State.DRAFT or not blocked or overridden

@@ -62,11 +62,11 @@ personas = st.sampled_from(PERSONAS)
 bodies = st.lists(st.sampled_from(SENTENCES), min_size=1, max_size=2).map(lambda parts: "".join(f"<p>{p}</p>" for p in parts if p))
 headlines = st.sampled_from(HEADLINES)
 
-# Known bugs (see the strict xfail tests in test_services_reviews.py / test_services_stories.py).
-# While they stand the machine steers around them so it can keep checking everything else; set a
-# flag to False once the service is fixed.
-AVOID_UNCHANGED_RESUBMIT_AFTER_APPROVAL = True
-AVOID_EDIT_IN_REVIEW_WITH_BLOCKED_WORDS = True
+# Two bugs this machine found (an unchanged resubmission kept old approvals; an edit in review
+# skipped the sensitive-word gate) are fixed; these flags, once used to steer around them, stay
+# off so the machine keeps looking for them.
+AVOID_UNCHANGED_RESUBMIT_AFTER_APPROVAL = False
+AVOID_EDIT_IN_REVIEW_WITH_BLOCKED_WORDS = False
 
 
 def _content(version: StoryVersion) -> tuple:
@@ -346,7 +346,7 @@ class Newsroom(RuleBasedStateMachine):
 
 @pytest.mark.slow
 @pytest.mark.django_db
-def test_random_newsroom_actions_never_sign_off_without_the_full_chain(settings_override=None):
+def test_random_newsroom_actions_never_sign_off_without_the_full_chain():
     run_state_machine_as_test(
         Newsroom,
         settings=settings(
