@@ -1,5 +1,7 @@
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from rongmei.testing.personas import PASSWORD
 
@@ -27,21 +29,34 @@ def test_wrong_password_shows_a_clear_message_and_keeps_the_username(client, rep
     response = _login(client, reporter.username, "not-the-password")
     assert response.status_code == 200
     html = response.content.decode()
-    assert "The username or password is not right" in html
+    assert _("The username or password is not right. Note that the password is case-sensitive.") in html
     assert f'value="{reporter.username}"' in html
 
 
 def test_five_wrong_passwords_lock_the_account_even_for_the_right_password(client, reporter):
     assert settings.AXES_FAILURE_LIMIT == 5
-    for _ in range(4):
+    for _i in range(4):
         assert _login(client, reporter.username, "wrong-password").status_code == 200
     locked = _login(client, reporter.username, "wrong-password")
     assert locked.status_code == 429
     assert "accounts/locked_out.html" in [t.name for t in locked.templates]
     html = locked.content.decode()
-    assert "Account temporarily locked" in html
-    assert "locked for 15 minutes" in html
-    assert "ask the system administrator" in html
+    assert _("Account temporarily locked") in html
+    assert (
+        ngettext(
+            "For your safety, logging in is locked for %(minutes)s minute. Try again after that.",
+            "For your safety, logging in is locked for %(minutes)s minutes. Try again after that.",
+            15,
+        )
+        % {"minutes": 15}
+        in html
+    )
+    assert (
+        _(
+            "If you need to log in sooner, or you did not make these attempts yourself, ask the system administrator of the media center (or your chief editor) to unlock the account and, if needed, reset your password."
+        )
+        in html
+    )
 
     again = _login(client, reporter.username, PASSWORD)
     assert again.status_code == 429
@@ -49,7 +64,7 @@ def test_five_wrong_passwords_lock_the_account_even_for_the_right_password(clien
 
 
 def test_lockout_of_one_person_leaves_others_free(client, reporter, editor):
-    for _ in range(5):
+    for _i in range(5):
         _login(client, reporter.username, "wrong-password")
     assert _login(client, editor.username, PASSWORD).status_code == 302
 

@@ -1,6 +1,8 @@
 import re
 
 from django.urls import reverse
+from django.utils.html import escape
+from django.utils.translation import gettext as _
 
 from rongmei.accounts.models import ApiToken
 from rongmei.accounts.services import create_token
@@ -18,8 +20,8 @@ def test_profile_shows_name_role_teams_and_two_factor_status(client, reporter):
     assert "王小记" in html
     assert reporter.get_role_display() in html
     assert "新闻组" in html
-    assert "Optional for your role." in html
-    assert "No authenticator set up yet." in html
+    assert _("Optional for your role.") in html
+    assert _("No authenticator set up yet.") in html
 
 
 def test_profile_needs_login(client, db):
@@ -49,7 +51,7 @@ def test_a_token_without_a_name_is_refused_and_nothing_is_created(client, report
     client.force_login(reporter)
     response = client.post(reverse("accounts:token_create"), {"name": "  ", "expires_in_days": ""})
     assert response.status_code == 400
-    assert "Give the token a name" in response.content.decode()
+    assert _("Give the token a name so you can recognize it later.") in response.content.decode()
     assert not ApiToken.objects.exists()
 
 
@@ -59,7 +61,7 @@ def test_a_service_refusal_is_shown_on_the_form(client, reporter, settings):
         create_token(actor=reporter, name=f"t{n}")
     response = client.post(reverse("accounts:token_create"), {"name": "one too many"})
     assert response.status_code == 400
-    assert "active tokens" in response.content.decode()
+    assert _("You already have %(n)s active tokens; revoke one you no longer use.") % {"n": 20} in response.content.decode()
     assert 'value="one too many"' in response.content.decode()
 
 
@@ -70,7 +72,7 @@ def test_reporter_revokes_own_token(client, reporter):
     assert response.status_code == 200
     token.refresh_from_db()
     assert token.revoked_at is not None
-    assert "revoked" in response.content.decode()
+    assert escape(_("Token “%(name)s” revoked: it no longer works.") % {"name": "旧脚本"}) in response.content.decode()
     assert AuditLog.objects.filter(action="accounts.token_revoke", subject_id=str(token.pk)).exists()
 
 
@@ -88,7 +90,7 @@ def test_revoking_twice_says_it_is_already_revoked(client, reporter):
     client.force_login(reporter)
     client.post(reverse("accounts:token_revoke", args=[token.pk]))
     response = client.post(reverse("accounts:token_revoke", args=[token.pk]), follow=True)
-    assert "already been revoked" in response.content.decode()
+    assert _("This token has already been revoked.") in response.content.decode()
 
 
 def test_token_actions_need_a_post(client, reporter):

@@ -4,6 +4,7 @@ import re
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -12,6 +13,11 @@ from rongmei.accounts.models import RoleSecurityPolicy
 from rongmei.testing.personas import PASSWORD
 
 TWO_FACTOR = "/accounts/2fa/"
+
+# Tests compare with the message in the active language (zh-hans by default).
+WRONG_CODE = _(
+    "That code is not right. Enter the 6-digit code your authenticator app shows now, and check that the phone's clock is correct."
+)
 
 
 @pytest.fixture(autouse=True)
@@ -87,7 +93,7 @@ def test_a_wrong_setup_code_is_refused_with_a_clear_message(client, chief):
     device = TOTPDevice.objects.get(user=chief)
     response = client.post(TWO_FACTOR, {"code": wrong_code(device)})
     assert response.status_code == 400
-    assert "That code is not right" in response.content.decode()
+    assert WRONG_CODE in response.content.decode()
     device.refresh_from_db()
     assert device.confirmed is False
     assert client.get("/newsroom/").status_code == 302
@@ -98,16 +104,16 @@ def test_chief_with_a_device_enters_the_code_on_the_next_login(client, chief):
     response = login(client, chief)
     assert response.url.startswith(TWO_FACTOR)
     page = client.get(response.url)
-    assert "Enter your login code" in page.content.decode()
+    assert _("Enter your login code") in page.content.decode()
     assert "<svg" not in page.content.decode()
 
     refused = client.post(TWO_FACTOR, {"code": wrong_code(device), "next": "/newsroom/"})
     assert refused.status_code == 400
-    assert "That code is not right" in refused.content.decode()
+    assert WRONG_CODE in refused.content.decode()
     assert client.get("/newsroom/").status_code == 302
 
     letters = client.post(TWO_FACTOR, {"code": "12ab56"})
-    assert "exactly 6 digits" in letters.content.decode()
+    assert _("The code has exactly 6 digits.") in letters.content.decode()
 
     ok = client.post(TWO_FACTOR, {"code": code_for(device), "next": "/newsroom/"})
     assert ok.status_code == 302 and ok.url == "/newsroom/"
@@ -121,7 +127,7 @@ def test_throttled_codes_say_so(client, chief, settings):
     client.post(TWO_FACTOR, {"code": wrong_code(device)})
     response = client.post(TWO_FACTOR, {"code": code_for(device)})
     assert response.status_code == 400
-    assert "Too many wrong codes" in response.content.decode()
+    assert _("Too many wrong codes in a row. Wait a few seconds, then enter the newest code.") in response.content.decode()
 
 
 def test_two_factor_goes_nowhere_outside_the_site(client, chief):
