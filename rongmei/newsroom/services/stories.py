@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import nh3
 from django.conf import settings
 from django.db import transaction
@@ -61,8 +63,14 @@ class SafetyBlocked(DomainError):
         self.hits = hits
 
 
+_DIV_RE = re.compile(r"<(/?)div\b[^>]*>", re.IGNORECASE)
+
+
 def sanitize_body(markup: str) -> str:
-    return nh3.clean(markup or "", tags=_ALLOWED_TAGS, attributes=_ALLOWED_ATTRIBUTES, url_schemes={"http", "https", "mailto"})
+    # Browsers' editors and pasted pages wrap paragraphs in <div>: keep them as paragraphs
+    # rather than letting the sanitizer drop the tag and merge the text.
+    markup = _DIV_RE.sub(r"<\1p>", markup or "")
+    return nh3.clean(markup, tags=_ALLOWED_TAGS, attributes=_ALLOWED_ATTRIBUTES, url_schemes={"http", "https", "mailto"})
 
 
 def _clean_fields(fields: dict) -> dict:

@@ -53,6 +53,10 @@
       editor.hidden = false;
       if (toolbar) { toolbar.hidden = false; }
       textarea.setAttribute("aria-hidden", "true");
+      // Enter makes a <p>, not Chromium's default <div> (which the server's sanitizer drops,
+      // merging the paragraphs).
+      try { document.execCommand("defaultParagraphSeparator", false, "p"); } catch (e) { /* old browsers */ }
+      if (!editor.textContent.trim() && !editor.querySelector("img")) { editor.innerHTML = "<p><br></p>"; }
     }
 
     function field(name) { return form.elements.namedItem(name); }
