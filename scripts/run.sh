@@ -20,7 +20,7 @@ HOST=${HOST:-127.0.0.1}
 PORT=${PORT:-8000}
 
 if [[ -n "${REDIS_URL:-}" ]]; then
-  worker=("$PY" manage.py rqworker --job-class django_tasks_rq.Job default)
+  worker=("$PY" manage.py rqworker --with-scheduler --job-class django_tasks_rq.Job default)
 else
   # --no-reload: a reloading worker forks a child that a signal to the parent would orphan.
   worker=("$PY" manage.py db_worker --queue-name '*' --no-reload)

@@ -150,6 +150,7 @@ class Assignment(models.Model):
     created_at = models.DateTimeField(_("dispatched at"), default=timezone.now)
     responded_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    overdue_flagged_at = models.DateTimeField(_("flagged overdue at"), null=True, blank=True)
 
     class Meta:
         ordering = ["deadline", "id"]

@@ -12,6 +12,7 @@ from rongmei.core.notify import notify
 from rongmei.newsroom import permissions as perms
 from rongmei.newsroom.models import Assignment, Coverage, Plan, Story
 from rongmei.newsroom.services._util import clean_text
+from rongmei.newsroom.tasks import schedule_overdue_check
 
 
 def _url(assignment: Assignment) -> str:
@@ -44,6 +45,7 @@ def assign(*, actor, coverage: Coverage, assignee, deadline: dt.datetime | None 
         to_state=assignment.status,
         data={"plan": plan.pk, "coverage": coverage.pk, "assignee": assignee.pk},
     )
+    transaction.on_commit(lambda: schedule_overdue_check(assignment))
     notify(
         [assignee],
         kind="assignment",
@@ -55,7 +57,11 @@ def assign(*, actor, coverage: Coverage, assignee, deadline: dt.datetime | None 
 
 
 def _locked(assignment: Assignment) -> Assignment:
-    return Assignment.objects.select_for_update(of=("self",)).select_related("coverage__plan__team", "assigned_by").get(pk=assignment.pk)
+    return (
+        Assignment.objects.select_for_update(of=("self",))
+        .select_related("coverage__plan__team", "assigned_by", "assignee")
+        .get(pk=assignment.pk)
+    )
 
 
 @transaction.atomic
@@ -166,3 +172,51 @@ def complete_for_story(story: Story, *, actor) -> None:
         to_state=assignment.status,
         data={"story": story.pk},
     )
+
+
+@transaction.atomic
+def flag_overdue(*, assignment: Assignment, now=None) -> str:
+    """Flag an open assignment past its deadline (once) and tell the assignee and the dispatcher.
+
+    Called by the deadline task and by the sweep (`manage.py flag_overdue`). Returns what it did:
+    "flagged", "not_due" (rescheduled for the deadline), "closed" or "already".
+    """
+    now = now or timezone.now()
+    assignment = _locked(assignment)
+    if assignment.status not in Assignment.OPEN_STATUSES:
+        return "closed"
+    if assignment.overdue_flagged_at is not None:
+        return "already"
+    if assignment.deadline > now:
+        transaction.on_commit(lambda: schedule_overdue_check(assignment))
+        return "not_due"
+    assignment.overdue_flagged_at = now
+    assignment.save(update_fields=["overdue_flagged_at"])
+    plan = assignment.coverage.plan
+    audit.record(
+        "assignment.overdue",
+        actor=None,
+        subject=assignment,
+        summary=_("Overdue: %(t)s · %(k)s was due %(d)s")
+        % {
+            "t": plan.title,
+            "k": assignment.coverage.get_kind_display(),
+            "d": timezone.localtime(assignment.deadline).strftime("%m-%d %H:%M"),
+        },
+        data={"deadline": assignment.deadline.isoformat()},
+    )
+    notify(
+        [assignment.assignee, assignment.assigned_by],
+        kind="overdue",
+        text=_("Overdue assignment: %(t)s · %(k)s (%(name)s)")
+        % {"t": plan.title, "k": assignment.coverage.get_kind_display(), "name": assignment.assignee.display_name},
+        url=_url(assignment),
+    )
+    return "flagged"
+
+
+def flag_all_overdue(*, now=None) -> int:
+    """The sweep: flag every open assignment past its deadline not flagged yet. Returns how many."""
+    now = now or timezone.now()
+    due = Assignment.objects.filter(status__in=Assignment.OPEN_STATUSES, deadline__lte=now, overdue_flagged_at__isnull=True)
+    return sum(1 for assignment in due.only("pk") if flag_overdue(assignment=assignment, now=now) == "flagged")
