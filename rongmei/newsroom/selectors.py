@@ -97,6 +97,16 @@ def overdue_assignments(*, team=None) -> QuerySet[Assignment]:
     return assignments(open_only=True, team=team).filter(deadline__lt=timezone.now())
 
 
+def overdue_for(user) -> QuerySet[Assignment] | None:
+    """Overdue assignments a dispatcher watches: every team for the chief editor, their own teams
+    for a column lead, none for anyone else."""
+    if user.role == Role.CHIEF_EDITOR:
+        return overdue_assignments()
+    if user.role == Role.COLUMN_LEAD:
+        return overdue_assignments().filter(Q(coverage__plan__team__members=user) | Q(coverage__plan__team__lead=user)).distinct()
+    return None
+
+
 def dispatch_board(day: dt.date | None = None) -> list[dict]:
     """Who in the newsroom is busy or free on a day: their open assignments due that day or overdue."""
     day = day or timezone.localdate()

@@ -3,7 +3,6 @@ from __future__ import annotations
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from rongmei.accounts.models import Role
 from rongmei.core import notify
 from rongmei.newsroom import selectors
 from rongmei.newsroom.models import Story
@@ -13,12 +12,11 @@ from rongmei.newsroom.views._common import staff_view
 @staff_view
 def home(request):
     user = request.user
-    leads_or_chief = user.role in (Role.COLUMN_LEAD, Role.CHIEF_EDITOR)
     context = {
         "my_assignments": selectors.assignments(assignee=user, open_only=True),
         "waiting": selectors.waiting_for_review(user),
         "drafts": selectors.stories(state=Story.State.DRAFT, author=user)[:20],
-        "overdue": selectors.overdue_assignments() if leads_or_chief else None,
+        "overdue": selectors.overdue_for(user),
         "notifications": selectors.notifications_for(user, limit=8),
     }
     return render(request, "newsroom/home.html", context)
