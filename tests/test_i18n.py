@@ -65,7 +65,9 @@ def parse_po(path: Path) -> list[dict]:
         msgid = _unquote(entry["msgid_lines"])
         if not msgid:
             continue  # the header
-        result.append({"msgid": msgid, "msgstr": _unquote(entry["msgstr_lines"]), "fuzzy": "fuzzy" in entry["flags"], "refs": entry["refs"]})
+        result.append(
+            {"msgid": msgid, "msgstr": _unquote(entry["msgstr_lines"]), "fuzzy": "fuzzy" in entry["flags"], "refs": entry["refs"]}
+        )
     return result
 
 
@@ -87,7 +89,10 @@ def test_every_message_has_a_simplified_chinese_translation(tmp_path):
     entries = parse_po(target / "django.po")
     assert entries, "makemessages found no messages at all"
     missing = [f"{e['msgid']!r} ({', '.join(e['refs'])[:80]})" for e in entries if not e["msgstr"] or e["fuzzy"]]
-    assert not missing, f"{len(missing)} messages lack a zh-hans translation (run `make messages`, translate rongmei/locale/zh_Hans/LC_MESSAGES/django.po):\n" + "\n".join(missing[:80])
+    assert not missing, (
+        f"{len(missing)} messages lack a zh-hans translation (run `make messages`, translate rongmei/locale/zh_Hans/LC_MESSAGES/django.po):\n"
+        + "\n".join(missing[:80])
+    )
 
 
 def test_chinese_is_the_default_and_english_is_available(client, settings):

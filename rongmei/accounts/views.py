@@ -29,6 +29,7 @@ from rongmei.accounts.middleware import roles_requiring_two_factor
 from rongmei.accounts.models import ApiToken
 from rongmei.core import audit
 from rongmei.core.exceptions import DomainError
+from rongmei.core.forms import add_domain_error
 
 
 def _safe_next(request: HttpRequest) -> str:
@@ -202,7 +203,9 @@ def token_create(request: HttpRequest) -> HttpResponse:
                 actor=request.user, name=form.cleaned_data["name"], expires_in_days=form.cleaned_data["expires_in_days"]
             )
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            # Not core.forms.call_service: that lets NotAllowed through to newsroom's 403 page,
+            # and these screens have none, so a refusal is shown on the form like any other error.
+            add_domain_error(form, exc)
         else:
             messages.success(request, _("Token “%(name)s” created.") % {"name": token.name})
             # Rendered, not redirected: the raw key is shown on this one response and stored nowhere.

@@ -119,6 +119,18 @@ class PlanForm(forms.Form):
         data = self.cleaned_data
         return [(kind, data[f"deadline_{kind}"], "") for kind, _label in Coverage.Kind.choices if data.get(f"cov_{kind}")]
 
+    def plan_fields(self) -> dict:
+        """The keyword arguments propose_plan and plan_from_lead share."""
+        data = self.cleaned_data
+        return {
+            "team": data["team"],
+            "planned_date": data["planned_date"],
+            "title": data["title"],
+            "summary": data["summary"],
+            "channels": data["channels"],
+            "coverages": self.coverages(),
+        }
+
 
 class PlanFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=[("", _("All"))] + list(Plan.Status.choices), required=False)

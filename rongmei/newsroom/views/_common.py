@@ -1,5 +1,5 @@
-"""Shared helpers of the newsroom screens: the staff-only guard, the 403 page, and how domain
-errors land on a form."""
+"""Shared helpers of the newsroom screens: the staff-only guard and the 403 page. How a
+service's DomainError lands on a form is in rongmei.core.forms (the accounts screens use it too)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from rongmei.core.exceptions import DomainError, NotAllowed
+from rongmei.core.exceptions import NotAllowed
 from rongmei.newsroom import permissions as perms
 
 
@@ -31,12 +31,6 @@ def staff_view(view):
             return forbidden(request, e.message)
 
     return wrapper
-
-
-def add_domain_error(form, error: DomainError) -> None:
-    """Put the service's message on the field it names (or on the whole form)."""
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, error.message)
 
 
 def client_wants_json(request) -> bool:

@@ -10,11 +10,11 @@ from django.views.decorators.http import require_POST
 
 from rongmei.accounts.models import Role
 from rongmei.core import audit
-from rongmei.core.exceptions import DomainError, NotAllowed
+from rongmei.core.forms import call_service, call_service_or_message
 from rongmei.newsroom import selectors, services
 from rongmei.newsroom.forms import DeclineForm
 from rongmei.newsroom.models import Assignment, Story
-from rongmei.newsroom.views._common import add_domain_error, forbidden, staff_view
+from rongmei.newsroom.views._common import forbidden, staff_view
 
 
 def _is_dispatcher(user) -> bool:
@@ -59,12 +59,8 @@ def _render_assignment(request, pk, decline_form=None, status=200):
 @staff_view
 def assignment_accept(request, pk):
     assignment = get_object_or_404(Assignment, pk=pk)
-    try:
-        services.accept_assignment(actor=request.user, assignment=assignment)
-    except NotAllowed:
-        raise
-    except DomainError as e:
-        messages.error(request, e.message)
+    ok, _result = call_service_or_message(request, services.accept_assignment, actor=request.user, assignment=assignment)
+    if not ok:
         return redirect("newsroom:assignment", pk=pk)
     story = Story.objects.get(assignment=assignment)
     messages.success(request, _("Accepted. Your story is ready to write."))
@@ -77,13 +73,10 @@ def assignment_decline(request, pk):
     assignment = get_object_or_404(Assignment, pk=pk)
     form = DeclineForm(request.POST)
     if form.is_valid():
-        try:
-            services.decline_assignment(actor=request.user, assignment=assignment, reason=form.cleaned_data["reason"])
-        except NotAllowed:
-            raise
-        except DomainError as e:
-            add_domain_error(form, e)
-        else:
+        ok, _result = call_service(
+            form, services.decline_assignment, actor=request.user, assignment=assignment, reason=form.cleaned_data["reason"]
+        )
+        if ok:
             messages.success(request, _("Assignment declined."))
             return redirect("newsroom:assignments")
     return _render_assignment(request, pk, decline_form=form, status=400)

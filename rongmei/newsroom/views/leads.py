@@ -8,12 +8,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from rongmei.core import audit
-from rongmei.core.exceptions import DomainError, NotAllowed
+from rongmei.core.forms import call_service
 from rongmei.newsroom import permissions as perms
 from rongmei.newsroom import selectors, services
 from rongmei.newsroom.forms import DiscardForm, LeadFilterForm, LeadForm, PlanForm
 from rongmei.newsroom.models import Lead
-from rongmei.newsroom.views._common import add_domain_error, fetch_or_404, staff_view
+from rongmei.newsroom.views._common import fetch_or_404, staff_view
 
 
 @staff_view
@@ -32,22 +32,19 @@ def lead_create(request):
     form = LeadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            lead = services.create_lead(
-                actor=request.user,
-                title=data["title"],
-                description=data["description"],
-                source=data["source"],
-                source_contact=data["source_contact"],
-                place=data["place"],
-                team=data["team"],
-                attachments=data["attachments"],
-            )
-        except NotAllowed:
-            raise
-        except DomainError as e:
-            add_domain_error(form, e)
-        else:
+        ok, lead = call_service(
+            form,
+            services.create_lead,
+            actor=request.user,
+            title=data["title"],
+            description=data["description"],
+            source=data["source"],
+            source_contact=data["source_contact"],
+            place=data["place"],
+            team=data["team"],
+            attachments=data["attachments"],
+        )
+        if ok:
             messages.success(request, _("Lead filed."))
             return redirect("newsroom:lead", pk=lead.pk)
     return render(request, "newsroom/lead_form.html", {"form": form})
@@ -82,23 +79,8 @@ def lead_plan(request, pk):
     lead = get_object_or_404(Lead, pk=pk)
     form = PlanForm(request.POST, prefix="plan")
     if form.is_valid():
-        data = form.cleaned_data
-        try:
-            plan = services.plan_from_lead(
-                actor=request.user,
-                lead=lead,
-                team=data["team"],
-                planned_date=data["planned_date"],
-                title=data["title"],
-                summary=data["summary"],
-                channels=data["channels"],
-                coverages=form.coverages(),
-            )
-        except NotAllowed:
-            raise
-        except DomainError as e:
-            add_domain_error(form, e)
-        else:
+        ok, plan = call_service(form, services.plan_from_lead, actor=request.user, lead=lead, **form.plan_fields())
+        if ok:
             messages.success(request, _("The lead is now a proposed plan."))
             return redirect("newsroom:plan", pk=plan.pk)
     return _render_detail(request, selectors.lead_detail(pk), plan_form=form, status=400)
@@ -110,13 +92,8 @@ def lead_discard(request, pk):
     lead = get_object_or_404(Lead, pk=pk)
     form = DiscardForm(request.POST, prefix="discard")
     if form.is_valid():
-        try:
-            services.discard_lead(actor=request.user, lead=lead, reason=form.cleaned_data["reason"])
-        except NotAllowed:
-            raise
-        except DomainError as e:
-            add_domain_error(form, e)
-        else:
+        ok, _result = call_service(form, services.discard_lead, actor=request.user, lead=lead, reason=form.cleaned_data["reason"])
+        if ok:
             messages.success(request, _("Lead discarded."))
             return redirect("newsroom:lead", pk=lead.pk)
     return _render_detail(request, selectors.lead_detail(pk), discard_form=form, status=400)

@@ -7,12 +7,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from rongmei.core import audit
-from rongmei.core.exceptions import DomainError, NotAllowed
+from rongmei.core.forms import call_service, call_service_or_message
 from rongmei.newsroom import permissions as perms
 from rongmei.newsroom import selectors, services
 from rongmei.newsroom.forms import CoverageForm, DispatchForm, NoteForm, PlanFilterForm, PlanForm, RejectForm
 from rongmei.newsroom.models import Coverage, Plan
-from rongmei.newsroom.views._common import add_domain_error, fetch_or_404, staff_view
+from rongmei.newsroom.views._common import fetch_or_404, staff_view
 
 
 @staff_view
@@ -23,29 +23,19 @@ def plan_list(request):
     return render(request, "newsroom/plan_list.html", {"filters": filters, "plans": plans})
 
 
+def _done(request, plan, message):
+    messages.success(request, message)
+    return redirect("newsroom:plan", pk=plan.pk)
+
+
 @staff_view
 def plan_create(request):
     initial = {"planned_date": timezone.localdate(), "team": request.user.teams.first()}
     form = PlanForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            plan = services.propose_plan(
-                actor=request.user,
-                team=data["team"],
-                title=data["title"],
-                summary=data["summary"],
-                planned_date=data["planned_date"],
-                channels=data["channels"],
-                coverages=form.coverages(),
-            )
-        except NotAllowed:
-            raise
-        except DomainError as e:
-            add_domain_error(form, e)
-        else:
-            messages.success(request, _("Plan proposed."))
-            return redirect("newsroom:plan", pk=plan.pk)
+        ok, plan = call_service(form, services.propose_plan, actor=request.user, **form.plan_fields())
+        if ok:
+            return _done(request, plan, _("Plan proposed."))
     return render(request, "newsroom/plan_form.html", {"form": form})
 
 
@@ -78,25 +68,16 @@ def plan_detail(request, pk):
     return _render_detail(request, fetch_or_404(selectors.plan_detail, pk))
 
 
-def _done(request, plan, message):
-    messages.success(request, message)
-    return redirect("newsroom:plan", pk=plan.pk)
-
-
 @require_POST
 @staff_view
 def plan_approve(request, pk):
     plan = get_object_or_404(Plan, pk=pk)
     form = NoteForm(request.POST, prefix="approve")
     note = form.cleaned_data["note"] if form.is_valid() else ""
-    try:
-        services.approve_plan(actor=request.user, plan=plan, note=note)
-    except NotAllowed:
-        raise
-    except DomainError as e:
-        messages.error(request, e.message)
-        return redirect("newsroom:plan", pk=plan.pk)
-    return _done(request, plan, _("Plan approved."))
+    ok, _result = call_service_or_message(request, services.approve_plan, actor=request.user, plan=plan, note=note)
+    if ok:
+        return _done(request, plan, _("Plan approved."))
+    return redirect("newsroom:plan", pk=plan.pk)
 
 
 @require_POST
@@ -105,13 +86,8 @@ def plan_reject(request, pk):
     plan = get_object_or_404(Plan, pk=pk)
     form = RejectForm(request.POST, prefix="reject")
     if form.is_valid():
-        try:
-            services.reject_plan(actor=request.user, plan=plan, note=form.cleaned_data["note"])
-        except NotAllowed:
-            raise
-        except DomainError as e:
-            add_domain_error(form, e)
-        else:
+        ok, _result = call_service(form, services.reject_plan, actor=request.user, plan=plan, note=form.cleaned_data["note"])
+        if ok:
             return _done(request, plan, _("Plan rejected."))
     return _render_detail(request, selectors.plan_detail(pk), reject_form=form, status=400)
 
@@ -123,13 +99,10 @@ def plan_add_coverage(request, pk):
     form = CoverageForm(request.POST, prefix="coverage")
     if form.is_valid():
         data = form.cleaned_data
-        try:
-            services.add_coverage(actor=request.user, plan=plan, kind=data["kind"], deadline=data["deadline"], note=data["note"])
-        except NotAllowed:
-            raise
-        except DomainError as e:
-            add_domain_error(form, e)
-        else:
+        ok, _result = call_service(
+            form, services.add_coverage, actor=request.user, plan=plan, kind=data["kind"], deadline=data["deadline"], note=data["note"]
+        )
+        if ok:
             return _done(request, plan, _("Coverage added."))
     return _render_detail(request, selectors.plan_detail(pk), coverage_form=form, status=400)
 
@@ -141,13 +114,16 @@ def coverage_dispatch(request, pk, coverage_pk):
     form = DispatchForm(request.POST, prefix=f"c{coverage.pk}", board=selectors.dispatch_board())
     if form.is_valid():
         data = form.cleaned_data
-        try:
-            services.assign(actor=request.user, coverage=coverage, assignee=data["assignee"], deadline=data["deadline"], note=data["note"])
-        except NotAllowed:
-            raise
-        except DomainError as e:
-            add_domain_error(form, e)
-        else:
+        ok, _result = call_service(
+            form,
+            services.assign,
+            actor=request.user,
+            coverage=coverage,
+            assignee=data["assignee"],
+            deadline=data["deadline"],
+            note=data["note"],
+        )
+        if ok:
             return _done(request, coverage.plan, _("Dispatched %(name)s.") % {"name": data["assignee"].display_name})
     return _render_detail(request, selectors.plan_detail(pk), dispatch_forms={coverage.pk: form}, status=400)
 

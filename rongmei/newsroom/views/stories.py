@@ -13,13 +13,14 @@ from django.views.decorators.http import require_POST
 from rongmei.accounts.models import Role
 from rongmei.core import audit, safety, text
 from rongmei.core.exceptions import DomainError, NotAllowed, StateConflict
+from rongmei.core.forms import add_domain_error, call_service, call_service_or_message
 from rongmei.newsroom import permissions as perms
 from rongmei.newsroom import selectors, services
 from rongmei.newsroom.diff import Span, marked_paragraphs, version_diff
 from rongmei.newsroom.forms import ApproveForm, CommentForm, ReturnForm, StoryCreateForm, StoryEditForm, StoryFilterForm
 from rongmei.newsroom.models import EditLock, Story
 from rongmei.newsroom.services.stories import CONTENT_FIELDS, reading_minutes, sanitize_body, suggest_keywords, version_text
-from rongmei.newsroom.views._common import add_domain_error, fetch_or_404, staff_view
+from rongmei.newsroom.views._common import fetch_or_404, staff_view
 
 
 def _with_level_names(stories):
@@ -43,13 +44,8 @@ def story_list(request):
 def story_create(request):
     form = StoryCreateForm(request.POST or None, initial={"team": request.user.teams.first()})
     if request.method == "POST" and form.is_valid():
-        try:
-            story = services.create_story(actor=request.user, team=form.cleaned_data["team"], **form.content())
-        except NotAllowed:
-            raise
-        except DomainError as e:
-            add_domain_error(form, e)
-        else:
+        ok, story = call_service(form, services.create_story, actor=request.user, team=form.cleaned_data["team"], **form.content())
+        if ok:
             return redirect("newsroom:story_edit", pk=story.pk)
     return render(request, "newsroom/story_create.html", {"form": form})
 
@@ -111,13 +107,10 @@ def story_approve(request, pk):
     form = ApproveForm(request.POST)
     form.is_valid()
     data = form.cleaned_data
-    try:
-        story = services.approve(actor=request.user, story=story, comment=data.get("comment", ""), version_number=data.get("version"))
-    except NotAllowed:
-        raise
-    except DomainError as e:
-        messages.error(request, e.message)
-    else:
+    ok, story = call_service_or_message(
+        request, services.approve, actor=request.user, story=story, comment=data.get("comment", ""), version_number=data.get("version")
+    )
+    if ok:
         if story.state == Story.State.APPROVED:
             messages.success(request, _("Signed off."))
         else:
@@ -131,15 +124,11 @@ def story_return(request, pk):
     story = get_object_or_404(Story, pk=pk)
     form = ReturnForm(request.POST)
     if form.is_valid():
-        try:
-            services.return_story(
-                actor=request.user, story=story, reason=form.cleaned_data["reason"], version_number=form.cleaned_data["version"]
-            )
-        except NotAllowed:
-            raise
-        except DomainError as e:
-            add_domain_error(form, e)
-        else:
+        data = form.cleaned_data
+        ok, _result = call_service(
+            form, services.return_story, actor=request.user, story=story, reason=data["reason"], version_number=data["version"]
+        )
+        if ok:
             messages.success(request, _("Returned to the authors."))
             return redirect("newsroom:story", pk=pk)
     return _render_detail(request, selectors.story_detail(pk), return_form=form, status=400)
@@ -152,15 +141,17 @@ def story_comment(request, pk):
     form = CommentForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
-        try:
-            services.add_comment(
-                actor=request.user, story=story, text_=data["text"], quote=data["quote"], start=data["start"], end=data["end"]
-            )
-        except NotAllowed:
-            raise
-        except DomainError as e:
-            add_domain_error(form, e)
-        else:
+        ok, _result = call_service(
+            form,
+            services.add_comment,
+            actor=request.user,
+            story=story,
+            text_=data["text"],
+            quote=data["quote"],
+            start=data["start"],
+            end=data["end"],
+        )
+        if ok:
             messages.success(request, _("Comment added."))
             return redirect("newsroom:story", pk=pk)
     return _render_detail(request, selectors.story_detail(pk), comment_form=form, status=400)
