@@ -147,7 +147,8 @@ def review_refusal(user, story, level: int | None = None) -> str | None:
         return str(_("%(level)s must be done by a %(role)s.") % {"level": step.name, "role": Role(step.role).label})
     if step.role == Role.COLUMN_LEAD and not in_team(user, story.team):
         return str(_("Only a column lead of %(team)s may do %(level)s.") % {"team": story.team.name, "level": step.name})
-    if is_author(user, story):
+    if is_author(user, story) or story.current_version.created_by_id == user.pk:
+        # Whoever saved the version under review wrote (part of) it: they may not approve it.
         return str(_("Nobody may review their own story."))
     if user.pk in approved_levels(story.current_version).values():
         return str(_("You have already approved another level of this version; one person approves one level only."))

@@ -7,7 +7,7 @@ from rongmei.newsroom.services.leads import create_lead, discard_lead
 from rongmei.newsroom.services.locks import acquire_lock, force_unlock, release_lock
 from rongmei.newsroom.services.plans import add_coverage, approve_plan, plan_from_lead, propose_plan, reject_plan
 from rongmei.newsroom.services.reviews import add_comment, approve, return_story
-from rongmei.newsroom.services.stories import SafetyBlocked, autosave, create_story, save_version, submit_story
+from rongmei.newsroom.services.stories import SafetyBlocked, autosave, create_story, save_version, set_authors, submit_story
 
 __all__ = [
     "SafetyBlocked",
@@ -31,5 +31,6 @@ __all__ = [
     "release_lock",
     "return_story",
     "save_version",
+    "set_authors",
     "submit_story",
 ]

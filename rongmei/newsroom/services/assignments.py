@@ -11,7 +11,7 @@ from rongmei.core.exceptions import DomainError, NotAllowed, StateConflict
 from rongmei.core.notify import notify
 from rongmei.newsroom import permissions as perms
 from rongmei.newsroom.models import Assignment, Coverage, Plan, Story
-from rongmei.newsroom.services._util import clean_text
+from rongmei.newsroom.services._util import check_date, clean_text, strip_controls
 from rongmei.newsroom.tasks import schedule_overdue_check
 
 
@@ -33,8 +33,11 @@ def assign(*, actor, coverage: Coverage, assignee, deadline: dt.datetime | None 
     if coverage.assignments.filter(status__in=Assignment.OPEN_STATUSES, assignee=assignee).exists():
         raise StateConflict(_("%(name)s already has this coverage.") % {"name": assignee.display_name})
     deadline = deadline or coverage.deadline
+    if timezone.is_naive(deadline):
+        raise DomainError(_("The deadline needs a time zone."), field="deadline")
+    check_date(deadline, field="deadline", label=_("Deadline"))
     assignment = Assignment.objects.create(
-        coverage=coverage, assignee=assignee, assigned_by=actor, deadline=deadline, note=(note or "").strip()[:300]
+        coverage=coverage, assignee=assignee, assigned_by=actor, deadline=deadline, note=strip_controls(note).strip()[:300]
     )
     audit.record(
         "assignment.create",

@@ -12,7 +12,7 @@ from rongmei.core.exceptions import DomainError, NotAllowed, StateConflict
 from rongmei.core.notify import notify
 from rongmei.newsroom import permissions as perms
 from rongmei.newsroom.models import Lead, LeadAttachment, LeadSimilarity
-from rongmei.newsroom.services._util import clean_text
+from rongmei.newsroom.services._util import clean_text, strip_controls
 
 SIMILARITY_WINDOW_DAYS = 60
 MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024
@@ -61,7 +61,7 @@ def create_lead(
         title=title,
         description=description,
         source=source,
-        source_contact=(source_contact or "").strip()[:100],
+        source_contact=strip_controls(source_contact).strip()[:100],
         place=place,
         team=team,
         reported_by=actor,

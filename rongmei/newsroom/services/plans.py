@@ -12,7 +12,7 @@ from rongmei.core.exceptions import DomainError, NotAllowed, StateConflict
 from rongmei.core.notify import notify
 from rongmei.newsroom import permissions as perms
 from rongmei.newsroom.models import Coverage, Lead, Plan
-from rongmei.newsroom.services._util import clean_text
+from rongmei.newsroom.services._util import check_date, clean_text, strip_controls
 
 
 def _check_coverage(kind: str, deadline: dt.datetime | None) -> None:
@@ -22,6 +22,7 @@ def _check_coverage(kind: str, deadline: dt.datetime | None) -> None:
         raise DomainError(_("Every coverage needs a deadline."), field="coverages")
     if timezone.is_naive(deadline):
         raise DomainError(_("The deadline needs a time zone."), field="coverages")
+    check_date(deadline, field="coverages", label=_("Deadline"))
 
 
 @transaction.atomic
@@ -45,13 +46,14 @@ def propose_plan(
     summary = clean_text(summary, field="summary", label=_("Angle and outline"), max_len=5000, required=False)
     if planned_date is None:
         raise DomainError(_("Choose the planned date."), field="planned_date")
+    check_date(planned_date, field="planned_date", label=_("Planned date"))
     coverages = list(coverages)
     for kind, deadline, _note in coverages:
         _check_coverage(kind, deadline)
     plan = Plan.objects.create(team=team, title=title, summary=summary, planned_date=planned_date, proposed_by=actor, lead=lead)
     plan.channels.set(list(channels))
     Coverage.objects.bulk_create(
-        [Coverage(plan=plan, kind=kind, deadline=deadline, note=(note or "")[:300]) for kind, deadline, note in coverages]
+        [Coverage(plan=plan, kind=kind, deadline=deadline, note=strip_controls(note)[:300]) for kind, deadline, note in coverages]
     )
     audit.record("plan.propose", actor=actor, subject=plan, summary=_("Proposed plan: %(t)s") % {"t": title}, to_state=plan.status)
     if team.lead is not None:
@@ -103,7 +105,7 @@ def add_coverage(*, actor, plan: Plan, kind: str, deadline: dt.datetime, note: s
     if plan.status == Plan.Status.REJECTED:
         raise StateConflict(_("This plan was rejected."))
     _check_coverage(kind, deadline)
-    coverage = Coverage.objects.create(plan=plan, kind=kind, deadline=deadline, note=(note or "")[:300])
+    coverage = Coverage.objects.create(plan=plan, kind=kind, deadline=deadline, note=strip_controls(note)[:300])
     audit.record(
         "plan.add_coverage",
         actor=actor,

@@ -9,7 +9,7 @@ from rongmei.core.exceptions import DomainError, NotAllowed, StateConflict
 from rongmei.core.notify import notify
 from rongmei.newsroom import permissions as perms
 from rongmei.newsroom.models import Approval, ReviewComment, Story
-from rongmei.newsroom.services._util import clean_text
+from rongmei.newsroom.services._util import clean_text, strip_controls
 from rongmei.newsroom.services.stories import notify_reviewers
 
 
@@ -41,7 +41,7 @@ def approve(*, actor, story: Story, comment: str = "", version_number: int | Non
     _check_reviewer(actor, story, version_number)
     level = story.review_level
     version = story.current_version
-    Approval.objects.create(version=version, level=level, reviewer=actor, comment=(comment or "").strip()[:500])
+    Approval.objects.create(version=version, level=level, reviewer=actor, comment=strip_controls(comment).strip()[:500])
     chain = perms.review_chain(story.team)
     authors = list(story.authors.all())
     previous = story.state
@@ -79,7 +79,7 @@ def approve(*, actor, story: Story, comment: str = "", version_number: int | Non
 
 
 def _anchored(version, quote: str, start: int | None, end: int | None) -> tuple[str, int | None, int | None]:
-    quote = (quote or "").strip()
+    quote = strip_controls(quote).strip()
     if not quote:
         return "", None, None
     body_text = text.plain_text(version.body)

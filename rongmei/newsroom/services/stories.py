@@ -15,7 +15,7 @@ from rongmei.core.exceptions import DomainError, NotAllowed, StateConflict
 from rongmei.core.notify import notify
 from rongmei.newsroom import permissions as perms
 from rongmei.newsroom.models import SafetyOverride, Story, StoryVersion
-from rongmei.newsroom.services._util import clean_text
+from rongmei.newsroom.services._util import clean_text, strip_controls
 from rongmei.newsroom.services.assignments import complete_for_story
 from rongmei.newsroom.services.locks import acquire_lock, check_lock
 
@@ -69,7 +69,7 @@ _DIV_RE = re.compile(r"<(/?)div\b[^>]*>", re.IGNORECASE)
 def sanitize_body(markup: str) -> str:
     # Browsers' editors and pasted pages wrap paragraphs in <div>: keep them as paragraphs
     # rather than letting the sanitizer drop the tag and merge the text.
-    markup = _DIV_RE.sub(r"<\1p>", markup or "")
+    markup = _DIV_RE.sub(r"<\1p>", strip_controls(markup))
     return nh3.clean(markup, tags=_ALLOWED_TAGS, attributes=_ALLOWED_ATTRIBUTES, url_schemes={"http", "https", "mailto"})
 
 
@@ -92,7 +92,7 @@ def _clean_fields(fields: dict) -> dict:
         raw = fields["keywords"] or []
         if isinstance(raw, str):
             raw = raw.replace("，", ",").replace("、", ",").split(",")
-        words = [w.strip()[:20] for w in raw if w and w.strip()]
+        words = [strip_controls(w).strip()[:20] for w in raw if isinstance(w, str) and strip_controls(w).strip()]
         cleaned["keywords"] = list(dict.fromkeys(words))[:10]
     unknown = set(fields) - set(CONTENT_FIELDS)
     if unknown:
@@ -268,6 +268,8 @@ def reviewers_for(story: Story, level: int | None = None):
     if step is None:
         return User.objects.none()
     qs = User.objects.filter(is_active=True, role=step.role).exclude(pk__in=story.authors.values("pk"))
+    if story.current_version_id is not None:
+        qs = qs.exclude(pk=story.current_version.created_by_id)
     if step.role == Role.COLUMN_LEAD:
         qs = qs.filter(Q(teams=story.team) | Q(pk=story.team.lead_id))
     return qs.distinct()
@@ -323,4 +325,36 @@ def submit_story(*, actor, story: Story, override_reason: str = "", **fields) ->
         data={"version": version.number, "flagged": [h.as_dict() for h in hits if h.severity != "block"]},
     )
     notify_reviewers(story, exclude=actor)
+    return story
+
+
+@transaction.atomic
+def set_authors(*, actor, story: Story, authors) -> Story:
+    """Set a story's byline (e.g. add the photographer of the same coverage).
+
+    Only while it is a draft: authors may not review their own story, so changing them during
+    review would change who may approve it.
+    """
+    story = _lock_story(story)
+    if story.state != Story.State.DRAFT:
+        raise StateConflict(_("Authors can be changed only while the story is a draft."))
+    if not (perms.is_author(actor, story) or perms.leads_team(actor, story.team)):
+        raise NotAllowed(_("Only an author or the column lead may change the authors."))
+    authors = list(dict.fromkeys(authors))
+    if not authors:
+        raise DomainError(_("A story needs at least one author."), field="authors")
+    if any(not perms.is_newsroom(a) for a in authors):
+        raise DomainError(_("Only newsroom staff can be authors."), field="authors")
+    before = sorted(a.display_name for a in story.authors.all())
+    story.authors.set(authors)
+    story._author_ids_cache = {a.pk for a in authors}
+    after = sorted(a.display_name for a in authors)
+    if before != after:
+        audit.record(
+            "story.authors",
+            actor=actor,
+            subject=story,
+            summary=_("Authors: %(a)s") % {"a": "、".join(after)},
+            data={"before": before, "after": after},
+        )
     return story

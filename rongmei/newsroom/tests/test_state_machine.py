@@ -303,6 +303,7 @@ class Newsroom(RuleBasedStateMachine):
             for approval in approvals:
                 step = next(s for s in chain if s.level == approval.level)
                 assert approval.reviewer_id not in author_ids
+                assert approval.reviewer_id != story.current_version.created_by_id
                 assert approval.reviewer.role == step.role
                 if step.role == Role.COLUMN_LEAD:
                     assert perms.in_team(approval.reviewer, story.team)
