@@ -212,6 +212,10 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}, "jieba": {"level": "WARNING"}},
 }
 
+# Behind our own nginx the client's address is in X-Forwarded-For; trust it only when the proxy
+# is ours (otherwise anyone could write any address into the audit log).
+TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
+
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"

@@ -3,13 +3,15 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
 from rongmei.accounts import services
 from rongmei.accounts.middleware import POLICY_CACHE_KEY
 from rongmei.accounts.models import ApiToken, RoleSecurityPolicy, Team, User
 from rongmei.core.exceptions import DomainError
-from rongmei.newsroom.models import ReviewStep
+from rongmei.newsroom.models import ReviewStep, Story
 
 
 class TeamMembershipInline(admin.TabularInline):
@@ -43,8 +45,20 @@ class UserAdmin(BaseUserAdmin):
         return "、".join(team.name for team in obj.teams.all())
 
 
+class ReviewStepFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        # Stories in review are at a level of the current chain; changing the chain under them
+        # would leave them at a level nobody may review.
+        if self.instance.pk and self.has_changed() and Story.objects.filter(team=self.instance, state=Story.State.IN_REVIEW).exists():
+            raise ValidationError(
+                _("Stories of this team are in review. Let their review finish (or return them) before changing the review levels.")
+            )
+
+
 class ReviewStepInline(admin.TabularInline):
     model = ReviewStep
+    formset = ReviewStepFormSet
     extra = 0
     ordering = ["level"]
     fields = ["level", "name", "role"]

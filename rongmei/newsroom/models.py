@@ -53,6 +53,8 @@ class LeadSimilarity(models.Model):
     score = models.FloatField()
 
     class Meta:
+        verbose_name = _("similar lead")
+        verbose_name_plural = _("similar leads")
         ordering = ["-score"]
         constraints = [models.UniqueConstraint(fields=["lead", "other"], name="unique_lead_similarity")]
 
@@ -66,6 +68,8 @@ class LeadAttachment(models.Model):
     uploaded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
         ordering = ["id"]
 
 
@@ -264,6 +268,10 @@ class SafetyOverride(models.Model):
     hits = models.JSONField(default=list)
     created_at = models.DateTimeField(default=timezone.now)
 
+    class Meta:
+        verbose_name = _("sensitive-word override")
+        verbose_name_plural = _("sensitive-word overrides")
+
 
 class Approval(models.Model):
     """One reviewer's approval of one level of one version."""
@@ -275,6 +283,8 @@ class Approval(models.Model):
     comment = models.CharField(_("comment"), max_length=500, blank=True)
 
     class Meta:
+        verbose_name = _("approval")
+        verbose_name_plural = _("approvals")
         ordering = ["version", "level"]
         constraints = [
             models.UniqueConstraint(fields=["version", "level"], name="one_approval_per_level"),
@@ -296,6 +306,8 @@ class ReviewComment(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("review comment")
+        verbose_name_plural = _("review comments")
         ordering = ["created_at", "id"]
 
 
@@ -306,6 +318,10 @@ class EditLock(models.Model):
     holder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     acquired_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("edit lock")
+        verbose_name_plural = _("edit locks")
 
     @property
     def is_active(self) -> bool:

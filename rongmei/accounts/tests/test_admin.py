@@ -78,3 +78,52 @@ def test_admin_can_revoke_tokens_with_the_action(admin_client, reporter):
     response = admin_client.post("/admin/accounts/apitoken/", {"action": "revoke", "_selected_action": [str(token.pk)]})
     assert response.status_code == 302
     assert ApiToken.objects.get(pk=token.pk).revoked_at is not None
+
+
+def _team_change_post(team, steps):
+    data = {
+        "name": team.name,
+        "slug": team.slug,
+        "lead": team.lead_id or "",
+        "members": [m.pk for m in team.members.all()],
+        "sort_order": team.sort_order,
+        "review_steps-TOTAL_FORMS": str(len(steps)),
+        "review_steps-INITIAL_FORMS": "0",
+        "review_steps-MIN_NUM_FORMS": "0",
+        "review_steps-MAX_NUM_FORMS": "1000",
+    }
+    for i, (level, name, role) in enumerate(steps):
+        data.update(
+            {
+                f"review_steps-{i}-level": level,
+                f"review_steps-{i}-name": name,
+                f"review_steps-{i}-role": role,
+                f"review_steps-{i}-team": team.pk,
+            }
+        )
+    return data
+
+
+def test_review_levels_cannot_change_under_stories_in_review(admin_client, reporter, team):
+    from django.urls import reverse
+
+    from rongmei.newsroom.models import ReviewStep
+    from rongmei.testing import factories
+
+    url = reverse("admin:accounts_team_change", args=[team.pk])
+    two_levels = [(1, "初审", "editor"), (2, "终审", "chief_editor")]
+    factories.story_in_review(reporter, team)
+    refused = admin_client.post(url, _team_change_post(team, two_levels))
+    assert refused.status_code == 200  # the form again, with the error
+    assert not ReviewStep.objects.filter(team=team).exists()
+
+
+def test_review_levels_of_a_team_without_stories_in_review_can_change(admin_client, team):
+    from django.urls import reverse
+
+    from rongmei.newsroom.models import ReviewStep
+
+    url = reverse("admin:accounts_team_change", args=[team.pk])
+    response = admin_client.post(url, _team_change_post(team, [(1, "初审", "editor"), (2, "终审", "chief_editor")]))
+    assert response.status_code == 302
+    assert list(ReviewStep.objects.filter(team=team).values_list("level", "role")) == [(1, "editor"), (2, "chief_editor")]
