@@ -34,6 +34,8 @@ def _validation_message(error: dict) -> str:
         return _("Enter a number of at least %(n)s.") % {"n": ctx.get("ge", ctx.get("gt", "?"))}
     if kind in ("less_than_equal", "less_than"):
         return _("Enter a number of at most %(n)s.") % {"n": ctx.get("le", ctx.get("lt", "?"))}
+    if kind == "year_out_of_range":
+        return _("Enter a date between the years %(a)s and %(b)s.") % {"a": ctx.get("a", "?"), "b": ctx.get("b", "?")}
     if kind.startswith("date_") or kind == "date_type":
         return _("Enter a valid date (YYYY-MM-DD).")
     if kind.startswith("datetime_") or kind == "datetime_type":

@@ -3,11 +3,35 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.utils import timezone
 from ninja import Schema
-from pydantic import Field
+from pydantic import AfterValidator, Field
+from pydantic_core import PydanticCustomError
+
+from rongmei.newsroom.services._util import EARLIEST_YEAR, LATEST_YEAR
+
+# Every number a request sends is bounded: an unbounded one reaches the database as an integer it
+# cannot hold (a 500 on SQLite, an error on PostgreSQL) instead of a 422 naming the field.
+MAX_ID = 2**63 - 1
+MAX_SMALL = 2**31 - 1
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+"""A row id in a path, query or body."""
+Number = Annotated[int, Field(ge=1, le=MAX_SMALL)]
+"""A small positive count or sequence number, e.g. a version number."""
+Offset = Annotated[int, Field(ge=0, le=MAX_SMALL)]
+"""A character offset or a paging offset."""
+
+
+def _in_years(value: dt.date) -> dt.date:
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise PydanticCustomError("year_out_of_range", "Between the years {a} and {b}", {"a": EARLIEST_YEAR, "b": LATEST_YEAR})
+    return value
+
+
+Day = Annotated[dt.date, AfterValidator(_in_years)]
+"""A date within the years the newsroom accepts."""
 
 
 class ErrorOut(Schema):

@@ -5,6 +5,7 @@ files). Callers authenticate with a browser session (CSRF token on writes) or a 
 token (Authorization: Bearer rm_…); every operation needs a newsroom staff member.
 """
 
+from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI
 
 from rongmei.api import errors
@@ -13,11 +14,14 @@ from rongmei.api.docs import LocalSwagger
 from rongmei.api.endpoints import accounts, assignments, leads, plans, stories
 
 api = NinjaAPI(
-    title="Rongmei API",
+    # Lazy: the OpenAPI document and the docs page are built per request, in the caller's language.
+    title=gettext_lazy("Rongmei API"),
     version="1",
     urls_namespace="api",
-    description="融媒 newsroom API: leads, plans, assignments, stories and their review. "
-    "Authenticate with a browser session or a personal access token (Authorization: Bearer rm_…).",
+    description=gettext_lazy(
+        "融媒 newsroom API: leads, plans, assignments, stories and their review. "
+        "Authenticate with a browser session or a personal access token (Authorization: Bearer rm_…)."
+    ),
     auth=api_auth,
     docs=LocalSwagger(),
 )

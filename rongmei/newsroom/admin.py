@@ -1,3 +1,11 @@
+"""The newsroom's admin pages: for looking, not for changing.
+
+Every state, content and byline change of a lead, plan, assignment or story goes through a
+service, which checks who may do it and writes the audit line. The admin would be a back door
+around both, so these models are read-only here (viewable, never added, changed or deleted).
+Only the review chain (ReviewStep, also inline on Team) is configuration and stays editable.
+"""
+
 from django.contrib import admin
 
 from rongmei.newsroom.models import (
@@ -7,6 +15,7 @@ from rongmei.newsroom.models import (
     EditLock,
     Lead,
     LeadAttachment,
+    LeadSimilarity,
     Plan,
     ReviewComment,
     ReviewStep,
@@ -16,8 +25,8 @@ from rongmei.newsroom.models import (
 )
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records that only services write and nobody rewrites: viewable, never added, changed or deleted here."""
+class ReadOnlyMixin:
+    """No add, change or delete; viewing stays allowed (superusers and holders of the view permission)."""
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -29,46 +38,72 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class LeadAttachmentInline(admin.TabularInline):
-    model = LeadAttachment
+class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Records that only services write: viewable, never added, changed or deleted here."""
+
+    actions = None
+
+
+class ReadOnlyInline(ReadOnlyMixin, admin.TabularInline):
     extra = 0
-    readonly_fields = ("name", "size", "uploaded_by", "uploaded_at")
+    can_delete = False
+    show_change_link = False
+
+
+class LeadAttachmentInline(ReadOnlyInline):
+    model = LeadAttachment
+    fields = ("name", "size", "uploaded_by", "uploaded_at")
 
 
 @admin.register(Lead)
-class LeadAdmin(admin.ModelAdmin):
+class LeadAdmin(ReadOnlyAdmin):
     list_display = ("title", "source", "team", "reported_by", "created_at", "status")
     list_filter = ("status", "source", "team")
     search_fields = ("title", "description")
     list_select_related = ("team", "reported_by")
-    raw_id_fields = ("reported_by", "place")
-    readonly_fields = ("keywords",)
     inlines = [LeadAttachmentInline]
 
 
-class CoverageInline(admin.TabularInline):
+@admin.register(LeadAttachment)
+class LeadAttachmentAdmin(ReadOnlyAdmin):
+    # The file itself is downloaded from the lead's page (staff only); /media/ is not served.
+    exclude = ("file",)
+    list_display = ("name", "lead", "size", "uploaded_by", "uploaded_at")
+    list_select_related = ("lead", "uploaded_by")
+    search_fields = ("name",)
+
+
+@admin.register(LeadSimilarity)
+class LeadSimilarityAdmin(ReadOnlyAdmin):
+    list_display = ("lead", "other", "score")
+    list_select_related = ("lead", "other")
+
+
+class CoverageInline(ReadOnlyInline):
     model = Coverage
-    extra = 0
 
 
 @admin.register(Plan)
-class PlanAdmin(admin.ModelAdmin):
+class PlanAdmin(ReadOnlyAdmin):
     list_display = ("title", "team", "planned_date", "status", "proposed_by", "decided_by")
     list_filter = ("status", "team")
     search_fields = ("title", "summary")
     date_hierarchy = "planned_date"
     list_select_related = ("team", "proposed_by", "decided_by")
-    raw_id_fields = ("lead", "proposed_by", "decided_by")
-    filter_horizontal = ("channels",)
     inlines = [CoverageInline]
 
 
+@admin.register(Coverage)
+class CoverageAdmin(ReadOnlyAdmin):
+    list_display = ("plan", "kind", "deadline")
+    list_select_related = ("plan",)
+
+
 @admin.register(Assignment)
-class AssignmentAdmin(admin.ModelAdmin):
+class AssignmentAdmin(ReadOnlyAdmin):
     list_display = ("coverage", "assignee", "assigned_by", "deadline", "status")
     list_filter = ("status",)
     list_select_related = ("coverage__plan", "assignee", "assigned_by")
-    raw_id_fields = ("coverage", "assignee", "assigned_by")
 
 
 @admin.register(ReviewStep)
@@ -78,15 +113,11 @@ class ReviewStepAdmin(admin.ModelAdmin):
 
 
 @admin.register(Story)
-class StoryAdmin(admin.ModelAdmin):
+class StoryAdmin(ReadOnlyAdmin):
     list_display = ("headline", "team", "state", "review_level", "updated_at", "signed_off_by")
     list_filter = ("state", "team")
     search_fields = ("headline", "body")
     list_select_related = ("team", "signed_off_by")
-    raw_id_fields = ("plan", "assignment", "place", "created_by", "current_version", "signed_off_by")
-    filter_horizontal = ("authors",)
-    # State moves only through the services (submit, approve, return), which write the audit log.
-    readonly_fields = ("state", "review_level", "current_version", "signed_off_at", "signed_off_by", "word_count")
 
 
 @admin.register(StoryVersion)
@@ -109,14 +140,12 @@ class SafetyOverrideAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ReviewComment)
-class ReviewCommentAdmin(admin.ModelAdmin):
+class ReviewCommentAdmin(ReadOnlyAdmin):
     list_display = ("story", "author", "level", "text", "created_at")
     list_select_related = ("story", "author")
-    raw_id_fields = ("story", "version", "author")
 
 
 @admin.register(EditLock)
-class EditLockAdmin(admin.ModelAdmin):
+class EditLockAdmin(ReadOnlyAdmin):
     list_display = ("story", "holder", "acquired_at", "expires_at")
     list_select_related = ("story", "holder")
-    raw_id_fields = ("story", "holder")

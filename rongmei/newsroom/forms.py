@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from rongmei.accounts.models import FIELD_ROLES, Team, User
+from rongmei.accounts.models import FIELD_ROLES, NEWSROOM_ROLES, Team, User
 from rongmei.core.models import Place
 from rongmei.distribution.models import Channel
 from rongmei.newsroom.models import Coverage, Lead, Plan, Story
@@ -158,10 +158,16 @@ class DispatchForm(forms.Form):
     deadline = deadline_field(label=_("Deadline"), required=False)
     note = forms.CharField(label=_("Instructions"), max_length=300, required=False)
 
-    def __init__(self, *args, board=None, **kwargs):
+    @staticmethod
+    def assignable():
+        return User.objects.filter(is_active=True, role__in=FIELD_ROLES).order_by("role", "id")
+
+    def __init__(self, *args, board=None, people=None, **kwargs):
+        """``people``: the assignable users already loaded (list(DispatchForm.assignable())), so
+        a page with a form per coverage lists them with one query, not one per form."""
         super().__init__(*args, **kwargs)
         field = self.fields["assignee"]
-        field.queryset = User.objects.filter(is_active=True, role__in=FIELD_ROLES).order_by("role", "id")
+        field.queryset = self.assignable()
         hints = {}
         for row in board or []:
             if row["busy"]:
@@ -169,6 +175,9 @@ class DispatchForm(forms.Form):
             else:
                 hints[row["person"].pk] = str(_("free today"))
         field.busy_hint = hints
+        if people is not None:
+            # Rendering then uses these choices; a submitted value is still checked against the queryset.
+            field.choices = [("", field.empty_label), *((p.pk, field.label_from_instance(p)) for p in people)]
 
 
 class StoryFilterForm(forms.Form):
@@ -194,16 +203,53 @@ class StoryCreateForm(StoryContentForm):
     field_order = ["team", "headline", "subtitle", "intro", "body", "source", "keywords"]
 
 
+class AuthorChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.display_name}（{obj.get_role_display()}）"
+
+    def _check_values(self, value):
+        # An id beyond the database's integer range would crash the pk__in query (SQLite).
+        for pk in value:
+            if str(pk).isdigit() and not 1 <= int(str(pk)) <= 2**63 - 1:
+                raise forms.ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk})
+        return super()._check_values(value)
+
+
 class StoryEditForm(StoryContentForm):
+    authors = AuthorChoiceField(
+        label=_("Authors"),
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text=_("The byline; can be changed while the story is a draft."),
+    )
+    # Sent with the authors list when it is editable: an empty multi-select sends nothing, so this
+    # tells "chose nobody" from "the list was not on the page" (e.g. an older page or a script).
+    authors_sent = forms.BooleanField(required=False, widget=forms.HiddenInput)
     note = forms.CharField(label=_("Version note"), max_length=200, required=False)
     override_reason = forms.CharField(
         label=_("Reason for overriding the sensitive-word block"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
+    def __init__(self, *args, can_set_authors: bool = False, **kwargs):
+        """``can_set_authors``: whether this person may change the byline of this story now;
+        otherwise the authors are shown read-only (a disabled field keeps its initial value)."""
+        super().__init__(*args, **kwargs)
+        field = self.fields["authors"]
+        field.queryset = User.objects.filter(is_active=True, role__in=NEWSROOM_ROLES).order_by("role", "id")
+        field.disabled = not can_set_authors
+
+    def authors_changed(self, current) -> bool:
+        if self.fields["authors"].disabled or not self.cleaned_data.get("authors_sent"):
+            return False
+        chosen = self.cleaned_data.get("authors")
+        return chosen is not None and {u.pk for u in chosen} != {u.pk for u in current}
+
 
 class ApproveForm(forms.Form):
     comment = forms.CharField(label=_("Comment"), max_length=500, required=False)
-    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # Required: the version the reviewer read, so a story changed since is not approved unread.
+    version = forms.IntegerField(min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput)
 
 
 class ReturnForm(forms.Form):

@@ -119,6 +119,13 @@ def can_submit_story(user, story) -> bool:
     return story.state == Story.State.DRAFT and is_newsroom(user) and (is_author(user, story) or leads_team(user, story.team))
 
 
+def can_set_authors(user, story) -> bool:
+    """The byline changes only in a draft (authors may not review), by an author or the team's lead."""
+    from rongmei.newsroom.models import Story
+
+    return story.state == Story.State.DRAFT and (is_author(user, story) or leads_team(user, story.team))
+
+
 def can_force_unlock(user, story) -> bool:
     return leads_team(user, story.team)
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("leads/", leads.lead_list, name="leads"),
     path("leads/new/", leads.lead_create, name="lead_create"),
     path("leads/<int:pk>/", leads.lead_detail, name="lead"),
+    path("leads/<int:pk>/attachments/<int:aid>/", leads.lead_attachment, name="lead_attachment"),
     path("leads/<int:pk>/plan/", leads.lead_plan, name="lead_plan"),
     path("leads/<int:pk>/discard/", leads.lead_discard, name="lead_discard"),
     path("plans/", plans.plan_list, name="plans"),

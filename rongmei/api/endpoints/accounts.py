@@ -13,7 +13,7 @@ from pydantic import Field
 
 from rongmei.accounts import services as account_services
 from rongmei.accounts.models import ApiToken, Team
-from rongmei.api.schemas import ERRORS, PlaceRef, TeamRef, UserRef, page
+from rongmei.api.schemas import ERRORS, Id, Offset, PlaceRef, TeamRef, UserRef, page
 from rongmei.core import notify
 from rongmei.core.exceptions import NotAllowed
 from rongmei.core.models import Notification, Place
@@ -88,7 +88,7 @@ def create_token(request, payload: TokenCreateIn):
 
 
 @router.delete("/tokens/{token_id}", response={204: None, **ERRORS}, summary="Revoke an API token")
-def revoke_token(request, token_id: int):
+def revoke_token(request, token_id: Id):
     token = get_object_or_404(ApiToken, pk=token_id)
     account_services.revoke_token(actor=request.auth, token=token)
     return Status(204, None)
@@ -122,7 +122,7 @@ class PlaceOut(PlaceRef):
 
 
 class PlaceFilter(Schema):
-    town: int | None = Field(None, description="Only the villages of this town")
+    town: Id | None = Field(None, description="Only the villages of this town")
 
 
 @router.get("/places", response={200: list[PlaceOut], **ERRORS}, tags=["reference"], summary="Towns and villages of the county")
@@ -153,7 +153,7 @@ class NotificationPage(Schema):
 class NotificationFilter(Schema):
     unread: bool = False
     limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0)
+    offset: Offset = 0
 
 
 @router.get("/notifications", response={200: NotificationPage, **ERRORS}, tags=["notifications"], summary="My notifications")
@@ -166,7 +166,7 @@ def notifications(request, filters: Query[NotificationFilter]):
 
 
 class NotificationsReadIn(Schema):
-    ids: list[int] | None = Field(None, description="Which to mark read; empty or missing: all of mine.")
+    ids: list[Id] | None = Field(None, max_length=1000, description="Which to mark read; empty or missing: all of mine.")
 
 
 class NotificationsReadOut(Schema):

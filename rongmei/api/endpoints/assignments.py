@@ -12,7 +12,7 @@ from pydantic import Field
 
 from rongmei.accounts.models import Role, User
 from rongmei.api.endpoints.common import find
-from rongmei.api.schemas import ERRORS, TeamRef, UserRef, aware, page
+from rongmei.api.schemas import ERRORS, Day, Id, Offset, TeamRef, UserRef, aware, page
 from rongmei.core.exceptions import NotAllowed
 from rongmei.newsroom import selectors, services
 from rongmei.newsroom.models import Assignment, Coverage
@@ -74,7 +74,7 @@ class AssignmentFilter(Schema):
     all: bool = Field(False, description="Every assignment of the teams I dispatch for (column leads, chief editor)")
     open: bool = Field(False, description="Only offered or accepted ones")
     limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0)
+    offset: Offset = 0
 
 
 @router.get("/assignments", response={200: AssignmentPage, **ERRORS}, summary="My assignments (or all, for dispatchers)")
@@ -96,8 +96,8 @@ def _assignment(assignment_id: int) -> Assignment:
 
 
 class AssignIn(Schema):
-    coverage_id: int
-    assignee_id: int
+    coverage_id: Id
+    assignee_id: Id
     deadline: dt.datetime | None = Field(None, description="Empty: the coverage's deadline")
     note: str = Field("", max_length=300)
 
@@ -115,12 +115,12 @@ def create_assignment(request, payload: AssignIn):
 
 
 @router.get("/assignments/{assignment_id}", response={200: AssignmentOut, **ERRORS}, summary="An assignment")
-def get_assignment(request, assignment_id: int):
+def get_assignment(request, assignment_id: Id):
     return _assignment(assignment_id)
 
 
 @router.post("/assignments/{assignment_id}/accept", response={200: AssignmentOut, **ERRORS}, summary="Accept (opens a draft story)")
-def accept_assignment(request, assignment_id: int):
+def accept_assignment(request, assignment_id: Id):
     services.accept_assignment(actor=request.auth, assignment=get_object_or_404(Assignment, pk=assignment_id))
     return _assignment(assignment_id)
 
@@ -130,7 +130,7 @@ class DeclineIn(Schema):
 
 
 @router.post("/assignments/{assignment_id}/decline", response={200: AssignmentOut, **ERRORS}, summary="Decline with a reason")
-def decline_assignment(request, assignment_id: int, payload: DeclineIn):
+def decline_assignment(request, assignment_id: Id, payload: DeclineIn):
     services.decline_assignment(actor=request.auth, assignment=get_object_or_404(Assignment, pk=assignment_id), reason=payload.reason)
     return _assignment(assignment_id)
 
@@ -140,7 +140,7 @@ class CancelIn(Schema):
 
 
 @router.post("/assignments/{assignment_id}/cancel", response={200: AssignmentOut, **ERRORS}, summary="Cancel an open assignment")
-def cancel_assignment(request, assignment_id: int, payload: CancelIn | None = None):
+def cancel_assignment(request, assignment_id: Id, payload: CancelIn | None = None):
     services.cancel_assignment(
         actor=request.auth, assignment=get_object_or_404(Assignment, pk=assignment_id), reason=payload.reason if payload else ""
     )
@@ -177,7 +177,7 @@ class BoardRowOut(Schema):
 
 
 class DayFilter(Schema):
-    day: dt.date | None = Field(None, description="YYYY-MM-DD; default today")
+    day: Day | None = Field(None, description="YYYY-MM-DD; default today")
 
 
 class DispatchBoardOut(Schema):

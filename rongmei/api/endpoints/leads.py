@@ -12,7 +12,7 @@ from pydantic import Field
 from rongmei.accounts.models import Team
 from rongmei.api.endpoints.common import coverages_in, find, find_channels
 from rongmei.api.endpoints.plans import ChannelCode, CoverageIn, PlanDetailOut, plan_detail
-from rongmei.api.schemas import ERRORS, PlaceRef, TeamRef, UserRef, page
+from rongmei.api.schemas import ERRORS, Id, Offset, PlaceRef, TeamRef, UserRef, page
 from rongmei.core.models import Place
 from rongmei.newsroom import selectors, services
 from rongmei.newsroom.models import Lead, LeadSimilarity
@@ -45,10 +45,10 @@ class LeadPage(Schema):
 
 class LeadFilter(Schema):
     status: LeadStatus | None = None
-    team: int | None = Field(None, description="Team id")
+    team: Id | None = Field(None, description="Team id")
     q: str = Field("", max_length=100, description="Words in the title or description")
     limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0)
+    offset: Offset = 0
 
 
 @router.get("/leads", response={200: LeadPage, **ERRORS}, summary="The lead inbox")
@@ -103,7 +103,7 @@ def lead_detail(lead_id: int) -> dict:
 
 
 @router.get("/leads/{lead_id}", response={200: LeadDetailOut, **ERRORS}, summary="A lead with its similar leads and keywords")
-def get_lead(request, lead_id: int):
+def get_lead(request, lead_id: Id):
     return lead_detail(lead_id)
 
 
@@ -112,8 +112,8 @@ class LeadIn(Schema):
     description: str = Field(max_length=5000)
     source: LeadSource = "reporter"
     source_contact: str = Field("", max_length=100)
-    place_id: int | None = None
-    team_id: int | None = None
+    place_id: Id | None = None
+    team_id: Id | None = None
 
 
 @router.post("/leads", response={201: LeadDetailOut, **ERRORS}, summary="File a lead")
@@ -135,14 +135,14 @@ class DiscardIn(Schema):
 
 
 @router.post("/leads/{lead_id}/discard", response={200: LeadDetailOut, **ERRORS}, summary="Discard a lead with a reason")
-def discard_lead(request, lead_id: int, payload: DiscardIn):
+def discard_lead(request, lead_id: Id, payload: DiscardIn):
     lead = get_object_or_404(Lead, pk=lead_id)
     services.discard_lead(actor=request.auth, lead=lead, reason=payload.reason)
     return lead_detail(lead.pk)
 
 
 class LeadPlanIn(Schema):
-    team_id: int
+    team_id: Id
     planned_date: dt.date
     title: str = Field("", max_length=80, description="Empty: the lead's title")
     summary: str = Field("", max_length=5000, description="Empty: the lead's description")
@@ -151,7 +151,7 @@ class LeadPlanIn(Schema):
 
 
 @router.post("/leads/{lead_id}/plan", response={201: PlanDetailOut, **ERRORS}, summary="Turn a lead into a proposed plan")
-def plan_lead(request, lead_id: int, payload: LeadPlanIn):
+def plan_lead(request, lead_id: Id, payload: LeadPlanIn):
     lead = get_object_or_404(Lead, pk=lead_id)
     plan = services.plan_from_lead(
         actor=request.auth,

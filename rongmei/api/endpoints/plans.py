@@ -11,7 +11,7 @@ from pydantic import Field
 
 from rongmei.accounts.models import Team
 from rongmei.api.endpoints.common import coverages_in, find, find_channels
-from rongmei.api.schemas import ERRORS, TeamRef, UserRef, aware, page
+from rongmei.api.schemas import ERRORS, Id, Offset, TeamRef, UserRef, aware, page
 from rongmei.distribution.models import Channel
 from rongmei.newsroom import selectors, services
 from rongmei.newsroom.models import Coverage, Plan
@@ -85,9 +85,9 @@ def plan_detail(plan_id: int) -> Plan:
 
 class PlanFilter(Schema):
     status: PlanStatus | None = None
-    team: int | None = Field(None, description="Team id")
+    team: Id | None = Field(None, description="Team id")
     limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0)
+    offset: Offset = 0
 
 
 @router.get("/plans", response={200: PlanPage, **ERRORS}, summary="Plans")
@@ -97,7 +97,7 @@ def list_plans(request, filters: Query[PlanFilter]):
 
 
 class PlanIn(Schema):
-    team_id: int
+    team_id: Id
     title: str = Field(max_length=80)
     summary: str = Field("", max_length=5000)
     planned_date: dt.date
@@ -120,7 +120,7 @@ def create_plan(request, payload: PlanIn):
 
 
 @router.get("/plans/{plan_id}", response={200: PlanDetailOut, **ERRORS}, summary="A plan with its coverages and assignments")
-def get_plan(request, plan_id: int):
+def get_plan(request, plan_id: Id):
     return plan_detail(plan_id)
 
 
@@ -129,7 +129,7 @@ class PlanApproveIn(Schema):
 
 
 @router.post("/plans/{plan_id}/approve", response={200: PlanDetailOut, **ERRORS}, summary="Approve a plan")
-def approve_plan(request, plan_id: int, payload: PlanApproveIn | None = None):
+def approve_plan(request, plan_id: Id, payload: PlanApproveIn | None = None):
     plan = get_object_or_404(Plan, pk=plan_id)
     services.approve_plan(actor=request.auth, plan=plan, note=payload.note if payload else "")
     return plan_detail(plan.pk)
@@ -140,14 +140,14 @@ class PlanRejectIn(Schema):
 
 
 @router.post("/plans/{plan_id}/reject", response={200: PlanDetailOut, **ERRORS}, summary="Reject a plan with a reason")
-def reject_plan(request, plan_id: int, payload: PlanRejectIn):
+def reject_plan(request, plan_id: Id, payload: PlanRejectIn):
     plan = get_object_or_404(Plan, pk=plan_id)
     services.reject_plan(actor=request.auth, plan=plan, note=payload.note)
     return plan_detail(plan.pk)
 
 
 @router.post("/plans/{plan_id}/coverages", response={201: CoverageOut, **ERRORS}, summary="Add a coverage to a plan")
-def add_coverage(request, plan_id: int, payload: CoverageIn):
+def add_coverage(request, plan_id: Id, payload: CoverageIn):
     plan = get_object_or_404(Plan, pk=plan_id)
     return Status(
         201, services.add_coverage(actor=request.auth, plan=plan, kind=payload.kind, deadline=aware(payload.deadline), note=payload.note)

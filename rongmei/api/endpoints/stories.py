@@ -7,13 +7,15 @@ from types import SimpleNamespace
 from typing import Literal
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from rongmei.accounts.models import Team
+from rongmei.accounts.models import Team, User
 from rongmei.api.endpoints.common import find
-from rongmei.api.schemas import ERRORS, PlaceRef, TeamRef, UserRef, page
+from rongmei.api.schemas import ERRORS, Id, Number, Offset, PlaceRef, TeamRef, UserRef, page
 from rongmei.core import audit, safety
+from rongmei.core.exceptions import DomainError
 from rongmei.core.models import Place
 from rongmei.newsroom import permissions as perms
 from rongmei.newsroom import selectors, services
@@ -52,10 +54,10 @@ class StoryPage(Schema):
 
 class StoryFilter(Schema):
     state: StoryState | None = None
-    team: int | None = Field(None, description="Team id")
+    team: Id | None = Field(None, description="Team id")
     mine: bool = Field(False, description="Only stories I am an author of")
     limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0)
+    offset: Offset = 0
 
 
 @router.get("/stories", response={200: StoryPage, **ERRORS}, summary="Stories")
@@ -226,20 +228,20 @@ def story_detail(story_id: int, user) -> Story:
 @router.get(
     "/stories/{story_id}", response={200: StoryDetailOut, **ERRORS}, summary="A story: working copy, current version, review status"
 )
-def get_story(request, story_id: int):
+def get_story(request, story_id: Id):
     return story_detail(story_id, request.auth)
 
 
 class StoryIn(Schema):
-    team_id: int
+    team_id: Id
     headline: str = Field(max_length=80)
     subtitle: str = Field("", max_length=120)
     intro: str = Field("", max_length=1000)
     body: str = Field("", description="Rich text (HTML); sanitized on save")
     source: str = Field("", max_length=60)
     keywords: list[str] = Field([], max_length=10)
-    place_id: int | None = None
-    plan_id: int | None = None
+    place_id: Id | None = None
+    plan_id: Id | None = None
 
 
 @router.post("/stories", response={201: StoryDetailOut, **ERRORS}, summary="Start a story")
@@ -279,7 +281,7 @@ def _story(story_id: int) -> Story:
 
 
 @router.patch("/stories/{story_id}", response={200: StoryDetailOut, **ERRORS}, summary="Autosave the working copy")
-def autosave(request, story_id: int, payload: StoryFieldsIn):
+def autosave(request, story_id: Id, payload: StoryFieldsIn):
     services.autosave(actor=request.auth, story=_story(story_id), **_fields(payload))
     return story_detail(story_id, request.auth)
 
@@ -289,7 +291,7 @@ class SaveVersionIn(StoryFieldsIn):
 
 
 @router.post("/stories/{story_id}/versions", response={201: VersionOut, **ERRORS}, summary="Save the working copy as a version")
-def save_version(request, story_id: int, payload: SaveVersionIn | None = None):
+def save_version(request, story_id: Id, payload: SaveVersionIn | None = None):
     version = services.save_version(
         actor=request.auth, story=_story(story_id), note=payload.note if payload else "", **_fields(payload, "note")
     )
@@ -297,19 +299,19 @@ def save_version(request, story_id: int, payload: SaveVersionIn | None = None):
 
 
 @router.get("/stories/{story_id}/versions", response={200: list[VersionSummaryOut], **ERRORS}, summary="The story's versions")
-def list_versions(request, story_id: int):
+def list_versions(request, story_id: Id):
     return StoryVersion.objects.filter(story=_story(story_id)).select_related("created_by").order_by("number")
 
 
 @router.get("/stories/{story_id}/versions/{number}", response={200: VersionOut, **ERRORS}, summary="One version")
-def get_version(request, story_id: int, number: int):
+def get_version(request, story_id: Id, number: Number):
     return get_object_or_404(StoryVersion.objects.select_related("created_by"), story_id=story_id, number=number)
 
 
 class CheckIn(Schema):
     """Text to check; fields not sent come from the working copy. With ``version``, that version is checked."""
 
-    version: int | None = None
+    version: Number | None = None
     headline: str | None = Field(None, max_length=80)
     subtitle: str | None = Field(None, max_length=120)
     intro: str | None = Field(None, max_length=1000)
@@ -331,7 +333,7 @@ class CheckOut(Schema):
 
 
 @router.post("/stories/{story_id}/check", response={200: CheckOut, **ERRORS}, summary="Sensitive-word check")
-def check(request, story_id: int, payload: CheckIn | None = None):
+def check(request, story_id: Id, payload: CheckIn | None = None):
     story = _story(story_id)
     if payload is not None and payload.version is not None:
         source = get_object_or_404(StoryVersion, story=story, number=payload.version)
@@ -349,18 +351,18 @@ class SubmitIn(Schema):
 
 
 @router.post("/stories/{story_id}/submit", response={200: StoryDetailOut, **ERRORS}, summary="Submit for review")
-def submit(request, story_id: int, payload: SubmitIn | None = None):
+def submit(request, story_id: Id, payload: SubmitIn | None = None):
     services.submit_story(actor=request.auth, story=_story(story_id), override_reason=payload.override_reason if payload else "")
     return story_detail(story_id, request.auth)
 
 
 class ApproveIn(Schema):
     comment: str = Field("", max_length=500)
-    version: int | None = Field(None, description="The version number the reviewer read; refused if the story changed since")
+    version: Number | None = Field(None, description="The version number the reviewer read; refused if the story changed since")
 
 
 @router.post("/stories/{story_id}/approve", response={200: StoryDetailOut, **ERRORS}, summary="Approve the current review level")
-def approve(request, story_id: int, payload: ApproveIn | None = None):
+def approve(request, story_id: Id, payload: ApproveIn | None = None):
     payload = payload or ApproveIn()
     services.approve(actor=request.auth, story=_story(story_id), comment=payload.comment, version_number=payload.version)
     return story_detail(story_id, request.auth)
@@ -369,18 +371,18 @@ def approve(request, story_id: int, payload: ApproveIn | None = None):
 class AnchoredCommentIn(Schema):
     text: str = Field(max_length=1000)
     quote: str = Field("", max_length=300, description="The passage of the body's plain text the comment is about")
-    start: int | None = Field(None, ge=0)
-    end: int | None = Field(None, ge=0)
+    start: Offset | None = None
+    end: Offset | None = None
 
 
 class ReturnIn(Schema):
     reason: str = Field(max_length=1000)
     comments: list[AnchoredCommentIn] = Field([], max_length=100)
-    version: int | None = None
+    version: Number | None = None
 
 
 @router.post("/stories/{story_id}/return", response={200: StoryDetailOut, **ERRORS}, summary="Return to the authors with comments")
-def return_story(request, story_id: int, payload: ReturnIn):
+def return_story(request, story_id: Id, payload: ReturnIn):
     services.return_story(
         actor=request.auth,
         story=_story(story_id),
@@ -392,7 +394,7 @@ def return_story(request, story_id: int, payload: ReturnIn):
 
 
 @router.post("/stories/{story_id}/comments", response={201: CommentOut, **ERRORS}, summary="Comment on the current version")
-def add_comment(request, story_id: int, payload: AnchoredCommentIn):
+def add_comment(request, story_id: Id, payload: AnchoredCommentIn):
     comment = services.add_comment(
         actor=request.auth, story=_story(story_id), text_=payload.text, quote=payload.quote, start=payload.start, end=payload.end
     )
@@ -400,21 +402,37 @@ def add_comment(request, story_id: int, payload: AnchoredCommentIn):
 
 
 @router.post("/stories/{story_id}/lock", response={200: LockOut, **ERRORS}, summary="Take or renew the edit lock")
-def acquire_lock(request, story_id: int):
+def acquire_lock(request, story_id: Id):
     lock = services.acquire_lock(actor=request.auth, story=_story(story_id))
     return {"holder": lock.holder, "acquired_at": lock.acquired_at, "expires_at": lock.expires_at, "mine": True}
 
 
 @router.delete("/stories/{story_id}/lock", response={204: None, **ERRORS}, summary="Release my edit lock")
-def release_lock(request, story_id: int):
+def release_lock(request, story_id: Id):
     services.release_lock(actor=request.auth, story=_story(story_id))
     return Status(204, None)
 
 
 @router.post("/stories/{story_id}/unlock", response={204: None, **ERRORS}, summary="Force the edit lock open (column lead, chief editor)")
-def force_unlock(request, story_id: int):
+def force_unlock(request, story_id: Id):
     services.force_unlock(actor=request.auth, story=_story(story_id))
     return Status(204, None)
+
+
+class AuthorsIn(Schema):
+    author_ids: list[Id] = Field(min_length=1, max_length=20, description="Ids of newsroom staff; the byline in this order")
+
+
+@router.put("/stories/{story_id}/authors", response={200: StoryDetailOut, **ERRORS}, summary="Set the authors of a draft")
+def set_authors(request, story_id: Id, payload: AuthorsIn):
+    """Only while the story is a draft, by one of its authors or the team's column lead (or the chief editor)."""
+    ids = list(dict.fromkeys(payload.author_ids))
+    people = {u.pk: u for u in User.objects.filter(pk__in=ids)}
+    missing = [str(pk) for pk in ids if pk not in people]
+    if missing:
+        raise DomainError(_("Unknown people: %(ids)s") % {"ids": ", ".join(missing)}, field="author_ids")
+    services.set_authors(actor=request.auth, story=_story(story_id), authors=[people[pk] for pk in ids])
+    return story_detail(story_id, request.auth)
 
 
 class AuditEntryOut(Schema):
@@ -433,7 +451,7 @@ class AuditEntryOut(Schema):
 
 
 @router.get("/stories/{story_id}/audit", response={200: list[AuditEntryOut], **ERRORS}, summary="The story's audit timeline")
-def story_audit(request, story_id: int):
+def story_audit(request, story_id: Id):
     story = get_object_or_404(Story.objects.select_related("assignment", "plan"), pk=story_id)
     related = [obj for obj in (story.plan, story.assignment) if obj is not None]
     return audit.history(story, *related)

@@ -338,7 +338,7 @@ def set_authors(*, actor, story: Story, authors) -> Story:
     story = _lock_story(story)
     if story.state != Story.State.DRAFT:
         raise StateConflict(_("Authors can be changed only while the story is a draft."))
-    if not (perms.is_author(actor, story) or perms.leads_team(actor, story.team)):
+    if not perms.can_set_authors(actor, story):
         raise NotAllowed(_("Only an author or the column lead may change the authors."))
     authors = list(dict.fromkeys(authors))
     if not authors:

@@ -26,7 +26,9 @@ def test_an_editor_who_saved_the_version_under_review_may_not_approve_it(reporte
 
 
 def test_control_characters_never_reach_the_database(reporter, team):
-    lead = services.create_lead(actor=reporter, title="铜山湖\x00候鸟增多", description="湖区\x07候鸟\x00明显增加。\n第二行", source_contact="张\x00三")
+    lead = services.create_lead(
+        actor=reporter, title="铜山湖\x00候鸟增多", description="湖区\x07候鸟\x00明显增加。\n第二行", source_contact="张\x00三"
+    )
     assert lead.title == "铜山湖候鸟增多"
     assert lead.description == "湖区候鸟明显增加。\n第二行"
     assert lead.source_contact == "张三"
@@ -41,7 +43,9 @@ def test_dates_outside_the_sane_range_are_refused_by_name(reporter, column_lead,
     assert refused.value.field == "planned_date"
     deadline = timezone.now().replace(year=year)
     with pytest.raises(DomainError) as refused:
-        services.propose_plan(actor=reporter, team=team, title="盘古山文化节筹备", planned_date=timezone.localdate(), coverages=[("text", deadline, "")])
+        services.propose_plan(
+            actor=reporter, team=team, title="盘古山文化节筹备", planned_date=timezone.localdate(), coverages=[("text", deadline, "")]
+        )
     assert refused.value.field == "coverages"
     plan = factories.approved_plan(reporter, column_lead, team)
     with pytest.raises(DomainError) as refused:
@@ -57,7 +61,9 @@ def test_an_author_sets_the_byline_of_a_draft_with_an_audit_line(reporter, photo
     assert "孙摄像" in line.summary and line.actor == reporter
 
 
-def test_the_byline_is_fixed_once_review_starts_and_only_authors_or_leads_change_it(reporter, reporter2, editor, column_lead, operator, team):
+def test_the_byline_is_fixed_once_review_starts_and_only_authors_or_leads_change_it(
+    reporter, reporter2, editor, column_lead, operator, team
+):
     story = factories.draft_story(reporter, team)
     with pytest.raises(NotAllowed):
         services.set_authors(actor=editor, story=story, authors=[editor])

@@ -97,9 +97,9 @@ def test_reviewer_who_may_not_review_sees_no_buttons_and_gets_403_on_post(people
     client = as_user(people["column_lead"])  # level 1 belongs to an editor
     page = client.get(reverse("newsroom:story", args=[story.pk]))
     assert 'id="approve-form"' not in page.content.decode()
-    assert client.post(reverse("newsroom:story_approve", args=[story.pk])).status_code == 403
+    assert client.post(reverse("newsroom:story_approve", args=[story.pk]), {"version": story.current_version.number}).status_code == 403
     author = as_user(people["reporter"])
-    assert author.post(reverse("newsroom:story_approve", args=[story.pk])).status_code == 403
+    assert author.post(reverse("newsroom:story_approve", args=[story.pk]), {"version": story.current_version.number}).status_code == 403
 
 
 def test_reviewer_returns_a_story_with_a_reason_and_an_anchored_comment(people):

@@ -84,3 +84,27 @@ def test_home_of_a_reviewer_is_constant_with_stories_at_every_level(people, pers
     page = page.split('id="waiting-review"')[1].split("</section>")[0]
     assert ("终审稿件第2篇" in page) == (persona == "chief")
     assert ("一审稿件第2篇" in page) == (persona == "editor")
+
+
+def test_plan_detail_query_count_does_not_grow_with_coverages(people, django_assert_num_queries):
+    """Each coverage has its dispatch form; the assignable people are loaded once, not per form."""
+    plan = factories.approved_plan(people["reporter"], people["column_lead"], people["team"], kinds=("text", "photo"))
+    url = reverse("newsroom:plan", args=[plan.pk])
+    client = as_user(people["column_lead"])
+
+    def more_coverages(n):
+        for coverage in [
+            services.add_coverage(actor=people["column_lead"], plan=plan, kind="video", deadline=plan.coverages.first().deadline)
+            for _ in range(n)
+        ]:
+            services.assign(actor=people["column_lead"], coverage=coverage, assignee=people["photographer"])
+
+    services.assign(actor=people["column_lead"], coverage=plan.coverages.first(), assignee=people["reporter"])
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        page = client.get(url)
+    assert page.status_code == 200 and page.content.decode().count('class="dispatch"') == 2
+    more_coverages(4)
+    with django_assert_num_queries(len(few.captured_queries)):
+        page = client.get(url)
+    assert page.content.decode().count('class="dispatch"') == 6

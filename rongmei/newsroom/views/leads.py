@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,7 +13,7 @@ from rongmei.core.forms import call_service
 from rongmei.newsroom import permissions as perms
 from rongmei.newsroom import selectors, services
 from rongmei.newsroom.forms import DiscardForm, LeadFilterForm, LeadForm, PlanForm
-from rongmei.newsroom.models import Lead
+from rongmei.newsroom.models import Lead, LeadAttachment
 from rongmei.newsroom.views._common import fetch_or_404, staff_view
 
 
@@ -97,3 +98,17 @@ def lead_discard(request, pk):
             messages.success(request, _("Lead discarded."))
             return redirect("newsroom:lead", pk=lead.pk)
     return _render_detail(request, selectors.lead_detail(pk), discard_form=form, status=400)
+
+
+@staff_view
+def lead_attachment(request, pk, aid):
+    """Download an attachment of a lead: newsroom staff only (uploads are not checked, so /media/
+    is never served publicly), always as a download and never sniffed into something a browser runs."""
+    attachment = get_object_or_404(LeadAttachment, pk=aid, lead_id=pk)
+    try:
+        handle = attachment.file.open("rb")
+    except (FileNotFoundError, ValueError) as e:
+        raise Http404 from e
+    response = FileResponse(handle, as_attachment=True, filename=attachment.name or "attachment")
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

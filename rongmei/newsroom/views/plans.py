@@ -12,6 +12,7 @@ from rongmei.newsroom import permissions as perms
 from rongmei.newsroom import selectors, services
 from rongmei.newsroom.forms import CoverageForm, DispatchForm, NoteForm, PlanFilterForm, PlanForm, RejectForm
 from rongmei.newsroom.models import Coverage, Plan
+from rongmei.newsroom.services._util import EARLIEST_YEAR, LATEST_YEAR
 from rongmei.newsroom.views._common import fetch_or_404, staff_view
 
 
@@ -43,11 +44,12 @@ def _render_detail(request, plan, *, status=200, reject_form=None, coverage_form
     user = request.user
     can_dispatch = plan.status == Plan.Status.APPROVED and perms.can_dispatch(user, plan.team)
     board = selectors.dispatch_board() if can_dispatch else []
+    people = list(DispatchForm.assignable()) if can_dispatch else []  # once, not once per coverage's form
     dispatch_forms = dispatch_forms or {}
     coverages = list(plan.coverages.all())
     for coverage in coverages:
         coverage.dispatch_form = dispatch_forms.get(coverage.pk) or DispatchForm(
-            board=board, prefix=f"c{coverage.pk}", initial={"deadline": timezone.localtime(coverage.deadline)}
+            board=board, people=people, prefix=f"c{coverage.pk}", initial={"deadline": timezone.localtime(coverage.deadline)}
         )
     context = {
         "plan": plan,
@@ -128,15 +130,25 @@ def coverage_dispatch(request, pk, coverage_pk):
     return _render_detail(request, selectors.plan_detail(pk), dispatch_forms={coverage.pk: form}, status=400)
 
 
+CALENDAR_YEARS = (EARLIEST_YEAR, LATEST_YEAR)
+
+
 @staff_view
 def calendar(request):
     import datetime as dt
 
     view = "day" if request.GET.get("view") == "day" else "week"
+    today = timezone.localdate()
     try:
         day = dt.date.fromisoformat(request.GET.get("date", ""))
     except ValueError:
-        day = timezone.localdate()
+        day = today
+    if not CALENDAR_YEARS[0] <= day.year <= CALENDAR_YEARS[1]:
+        # The service accepts plans only in these years; outside them the week arithmetic would overflow.
+        messages.warning(
+            request, _("The calendar shows the years %(a)s to %(b)s; showing today.") % {"a": CALENDAR_YEARS[0], "b": CALENDAR_YEARS[1]}
+        )
+        day = today
     if view == "day":
         start, days, step = day, 1, dt.timedelta(days=1)
     else:
@@ -148,7 +160,7 @@ def calendar(request):
         "end": start + dt.timedelta(days=days - 1),
         "prev": start - step,
         "next": start + step,
-        "today": timezone.localdate(),
+        "today": today,
         "grid": sorted(grid.items()),
     }
     return render(request, "newsroom/calendar.html", context)

@@ -31,13 +31,29 @@ def _with_level_names(stories):
     return stories
 
 
+def _with_presence(stories, user):
+    """Mark each story with the live edit lock someone else holds (``story.presence``), in one query."""
+    stories = list(stories)
+    ids = [s.pk for s in stories]
+    locks = (
+        {lock.story_id: lock for lock in EditLock.objects.filter(story_id__in=ids, expires_at__gt=timezone.now()).select_related("holder")}
+        if ids
+        else {}
+    )
+    for story in stories:
+        lock = locks.get(story.pk)
+        story.presence = lock if lock is not None and lock.holder_id != user.pk else None
+    return stories
+
+
 @staff_view
 def story_list(request):
     filters = StoryFilterForm(request.GET or None)
     params = filters.cleaned_data if filters.is_valid() else {}
     qs = selectors.stories(state=params.get("state") or None, team=params.get("team"), author=request.user if params.get("mine") else None)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "newsroom/story_list.html", {"filters": filters, "page": page, "stories": _with_level_names(page.object_list)})
+    stories = _with_presence(_with_level_names(page.object_list), request.user)
+    return render(request, "newsroom/story_list.html", {"filters": filters, "page": page, "stories": stories})
 
 
 @staff_view
@@ -91,6 +107,8 @@ def _render_detail(request, story, *, return_form=None, comment_form=None, statu
         "return_form": return_form or ReturnForm(initial={"version": version.number if version else None}),
         "comment_form": comment_form or CommentForm(),
         "reading_minutes": reading_minutes(story),
+        "presence": _with_presence([story], user)[0].presence,
+        "can_force_unlock": perms.can_force_unlock(user, story),
     }
     return render(request, "newsroom/story_detail.html", context, status=status)
 
@@ -105,10 +123,13 @@ def story_detail(request, pk):
 def story_approve(request, pk):
     story = get_object_or_404(Story, pk=pk)
     form = ApproveForm(request.POST)
-    form.is_valid()
+    if not form.is_valid():
+        # Without the version the reviewer read, a story changed since could be approved unread.
+        messages.error(request, _("The approval was not recorded: reload the page, read the current version and approve again."))
+        return redirect("newsroom:story", pk=pk)
     data = form.cleaned_data
     ok, story = call_service_or_message(
-        request, services.approve, actor=request.user, story=story, comment=data.get("comment", ""), version_number=data.get("version")
+        request, services.approve, actor=request.user, story=story, comment=data["comment"], version_number=data["version"]
     )
     if ok:
         if story.state == Story.State.APPROVED:
@@ -206,6 +227,13 @@ def _initial(story) -> dict:
     return initial
 
 
+def _edit_form(request, story, data=None) -> StoryEditForm:
+    initial = _initial(story)
+    initial["authors"] = list(story.authors.all())
+    initial["authors_sent"] = True
+    return StoryEditForm(data, initial=initial, can_set_authors=perms.can_set_authors(request.user, story))
+
+
 def _lock_of(story):
     return EditLock.objects.select_related("holder").filter(story=story).first()
 
@@ -229,6 +257,7 @@ def _render_editor(request, story, form, *, hits=None, blocked=False, status=200
         "can_submit": perms.can_submit_story(user, story),
         "comments": story.comments.filter(version=story.current_version).select_related("author") if story.current_version else [],
         "reading_minutes": reading_minutes(story),
+        "can_set_authors": not form.fields["authors"].disabled,
     }
     return render(request, "newsroom/story_edit.html", context, status=status)
 
@@ -249,24 +278,31 @@ def story_edit(request, pk):
             services.acquire_lock(actor=user, story=story)
         except StateConflict as e:
             return _render_locked(request, story, _lock_of(story), e.message)
-        return _render_editor(request, story, StoryEditForm(initial=_initial(story)))
+        return _render_editor(request, story, _edit_form(request, story))
 
-    form = StoryEditForm(request.POST)
+    form = _edit_form(request, story, request.POST)
     action = request.POST.get("action", "save")
     if not form.is_valid():
         return _render_editor(request, story, form, status=400)
-    fields = form.content()
+    data = form.cleaned_data
+    authors_changed = form.authors_changed(story.authors.all())
     try:
-        if action == "save":
-            services.save_version(actor=user, story=story, note=form.cleaned_data["note"], **fields)
-            messages.success(request, _("Version saved."))
-            return redirect("newsroom:story_edit", pk=pk)
-        # Store what was typed first, in its own transaction: a refused submit must not lose it.
-        story = services.autosave(actor=user, story=story, **fields)
+        # Store what was typed first, in its own transaction: a refused save or submit must not
+        # lose it, and the sensitive-word hits of a refusal then index into exactly this text.
+        story = services.autosave(actor=user, story=story, **form.content())
         if action == "check":
             return _render_editor(request, story, form, hits=safety.scan(version_text(story)))
+        if authors_changed and action in ("save", "submit"):
+            story = services.set_authors(actor=user, story=story, authors=list(data["authors"]))
+        if action == "save":
+            services.save_version(actor=user, story=story, note=data["note"], override_reason=data["override_reason"])
+            messages.success(request, _("Version saved."))
+            if not perms.can_edit_story(user, story):  # e.g. took themselves off the byline
+                services.release_lock(actor=user, story=story)
+                return redirect("newsroom:story", pk=pk)
+            return redirect("newsroom:story_edit", pk=pk)
         if action == "submit":
-            services.submit_story(actor=user, story=story, override_reason=form.cleaned_data["override_reason"])
+            services.submit_story(actor=user, story=story, override_reason=data["override_reason"])
             services.release_lock(actor=user, story=story)
             messages.success(request, _("Submitted for review."))
             flagged = [h.word for h in safety.scan(version_text(story)) if h.severity != "block"]
@@ -275,9 +311,12 @@ def story_edit(request, pk):
             return redirect("newsroom:story", pk=pk)
     except NotAllowed:
         raise
-    except services.SafetyBlocked:
+    except services.SafetyBlocked as e:
         story.refresh_from_db()
-        return _render_editor(request, story, form, hits=safety.scan(version_text(story)), blocked=True, status=422)
+        # The working copy now holds what was typed (autosaved above): scan it for every hit,
+        # blocking and flagged, at offsets into the text the page highlights.
+        hits = safety.scan(version_text(story)) or e.hits
+        return _render_editor(request, story, form, hits=hits, blocked=True, status=422)
     except StateConflict as e:
         if e.code == "locked":
             return _render_locked(request, story, _lock_of(story), e.message)
@@ -360,7 +399,7 @@ def board(request):
     if request.GET.get("team"):
         team = Team.objects.filter(pk=request.GET["team"]).first() if request.GET["team"].isdigit() else None
     columns = selectors.team_board(team)
-    flat = _with_level_names(s for stories in columns.values() for s in stories)
+    flat = _with_presence(_with_level_names(s for stories in columns.values() for s in stories), request.user)
     by_id = {s.pk: s for s in flat}
     labels = dict(Story.State.choices)
     context = {
