@@ -1,6 +1,6 @@
 import pytest
 
-from rongmei.testing.personas import make_newsroom
+from rongmei.testing.personas import PERSONAS, make_newsroom
 
 
 @pytest.fixture
@@ -17,21 +17,7 @@ def _persona(name):
     return fixture
 
 
-for _name in (
-    "reporter",
-    "reporter2",
-    "photographer",
-    "editor",
-    "editor2",
-    "column_lead",
-    "other_lead",
-    "chief",
-    "chief2",
-    "operator",
-    "outsider",
-    "team",
-    "other_team",
-):
+for _name in (*PERSONAS, "team", "other_team"):
     globals()[_name] = _persona(_name)
 
 

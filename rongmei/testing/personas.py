@@ -11,6 +11,21 @@ from rongmei.accounts.models import Role, Team, User
 
 PASSWORD = "Rongmei-test-2026"  # noqa: S105
 
+# The people make_newsroom() creates, by the names tests use for them.
+PERSONAS = (
+    "reporter",
+    "reporter2",
+    "photographer",
+    "editor",
+    "editor2",
+    "column_lead",
+    "other_lead",
+    "chief",
+    "chief2",
+    "operator",
+    "outsider",
+)
+
 
 def make_user(username: str, name: str, role: str, **extra) -> User:
     user = User.objects.create_user(username=username, password=PASSWORD, name=name, role=role, **extra)

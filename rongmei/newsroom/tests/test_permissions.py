@@ -8,20 +8,8 @@ from rongmei.newsroom import permissions as perms
 from rongmei.newsroom import services
 from rongmei.newsroom.models import ReviewStep, Story
 from rongmei.testing import factories
+from rongmei.testing.personas import PERSONAS
 
-PERSONAS = [
-    "reporter",
-    "reporter2",
-    "photographer",
-    "editor",
-    "editor2",
-    "column_lead",
-    "other_lead",
-    "chief",
-    "chief2",
-    "operator",
-    "outsider",
-]
 NEWSROOM = set(PERSONAS) - {"operator"}
 CHIEFS = {"chief", "chief2"}
 NEWS_TEAM = {"reporter", "reporter2", "photographer", "editor", "editor2", "column_lead"}
@@ -47,6 +35,7 @@ TABLE = [
     ("can_edit_story", lambda s: (s["draft"],), {"reporter", "editor", "editor2", "column_lead"} | CHIEFS),
     ("can_submit_story", lambda s: (s["draft"],), {"reporter", "column_lead"} | CHIEFS),
     ("can_force_unlock", lambda s: (s["draft"],), {"column_lead"} | CHIEFS),
+    ("can_set_authors", lambda s: (s["draft"],), {"reporter", "column_lead"} | CHIEFS),
     ("leads_team", lambda s: (s["team"],), {"column_lead"} | CHIEFS),
     ("is_newsroom", lambda s: (), NEWSROOM),
     ("is_staff_member", lambda s: (), set(PERSONAS)),

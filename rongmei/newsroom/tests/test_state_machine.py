@@ -33,21 +33,8 @@ from rongmei.newsroom import permissions as perms
 from rongmei.newsroom import services
 from rongmei.newsroom.models import EditLock, ReviewStep, SafetyOverride, Story, StoryVersion
 from rongmei.newsroom.services.stories import CONTENT_FIELDS, version_text
-from rongmei.testing.personas import make_newsroom
+from rongmei.testing.personas import PERSONAS, make_newsroom
 
-PERSONAS = [
-    "reporter",
-    "reporter2",
-    "photographer",
-    "editor",
-    "editor2",
-    "column_lead",
-    "other_lead",
-    "chief",
-    "chief2",
-    "operator",
-    "outsider",
-]
 SENTENCES = [
     "泌阳县铜山湖景区今年接待游客同比增长两成。",
     "夏南牛养殖户在湖畔开起了农家乐。",
