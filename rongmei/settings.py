@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "rongmei.core",
     "rongmei.accounts",
     "rongmei.newsroom",
+    "rongmei.media",
     "rongmei.distribution",
     "rongmei.portal",
     "rongmei.api",

@@ -9,7 +9,10 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("accounts/", include("rongmei.accounts.urls")),
+    path("newsroom/media/", include("rongmei.media.urls")),
+    path("newsroom/publish/", include("rongmei.distribution.urls")),
     path("newsroom/", include("rongmei.newsroom.urls")),
+    path("feeds/", include("rongmei.distribution.feed_urls")),
     path("api/v1/", api.urls),
     path("", include("rongmei.portal.urls")),
 ]

@@ -4,11 +4,12 @@
 #   chromium        the browser the Playwright tests drive (/usr/bin/chromium)
 #   fonts-noto-cjk  Chinese fonts: without them every Chinese character renders as a box
 #   gettext         msgfmt/xgettext for compilemessages and makemessages
+#   ffmpeg          ffmpeg/ffprobe for media metadata and renditions (video, audio)
 #   nodejs, npm     only when `node` / `npm` are not on PATH (front-end build)
 #   python3-venv    only when python3 cannot create a virtual environment
 set -euo pipefail
 
-packages=(chromium fonts-noto-cjk gettext)
+packages=(chromium fonts-noto-cjk gettext ffmpeg)
 if ! command -v node >/dev/null 2>&1; then
   packages+=(nodejs)
 fi
