@@ -205,6 +205,10 @@ RONGMEI = {
     "WEBSOCKET_URL": env_str("RONGMEI_WEBSOCKET_URL", ""),
 }
 
+# Encrypts channel credentials at rest (a Fernet key derived by HKDF); falls back to SECRET_KEY.
+# Set it in production and keep it: when it changes, stored channel settings can't be read.
+RONGMEI_CREDENTIALS_KEY = env_str("RONGMEI_CREDENTIALS_KEY", "") or ""
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
