@@ -17,7 +17,6 @@ from rongmei.api.schemas import ERRORS, Id, Offset, PlaceRef, TeamRef, UserRef, 
 from rongmei.core import notify
 from rongmei.core.exceptions import NotAllowed
 from rongmei.core.models import Notification, Place
-from rongmei.distribution.models import Channel
 
 router = Router(tags=["accounts"])
 
@@ -103,18 +102,6 @@ class TeamOut(TeamRef):
 @router.get("/teams", response={200: list[TeamOut], **ERRORS}, tags=["reference"], summary="Teams (栏目小组)")
 def teams(request):
     return Team.objects.select_related("lead").annotate(member_count=Count("members"))
-
-
-class ChannelOut(Schema):
-    id: int
-    code: str
-    name: str
-    active: bool
-
-
-@router.get("/channels", response={200: list[ChannelOut], **ERRORS}, tags=["reference"], summary="Publishing channels")
-def channels(request):
-    return Channel.objects.all()
 
 
 class PlaceOut(PlaceRef):
