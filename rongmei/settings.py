@@ -111,6 +111,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache, channel layer, task queue --------------------------------------------
+# --- media ------------------------------------------------------------------------------
+RONGMEI_MEDIA_MAX_BYTES = env_int("RONGMEI_MEDIA_MAX_BYTES", 2 * 1024**3)
+RONGMEI_FFMPEG_TIMEOUT = env_int("RONGMEI_FFMPEG_TIMEOUT", 3600)
+
 REDIS_URL = env_str("REDIS_URL") or None
 if REDIS_URL and TESTING and os.environ.get("PYTEST_XDIST_WORKER", "").startswith("gw"):
     # Parallel test workers each get their own Redis database: a test's cache.clear() is a
@@ -131,7 +135,8 @@ if REDIS_URL:
             "CONFIG": {"hosts": [REDIS_URL], "prefix": env_str("CHANNEL_PREFIX", "rongmei")},
         }
     }
-    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600}}
+    # RQ must not kill a transcode before ffmpeg's own timeout says why it failed.
+    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": RONGMEI_FFMPEG_TIMEOUT + 600}}
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
 else:

@@ -199,7 +199,9 @@ def story_detail(pk: int) -> Story:
     """One story with what its detail page shows; raises Story.DoesNotExist."""
     return (
         Story.objects.select_related("team", "team__lead", "current_version", "created_by", "plan", "assignment", "signed_off_by")
-        .prefetch_related("authors")
+        # story_assets: the media app's link rows (media depends on newsroom, not the reverse;
+        # only the reverse relation's name is used here).
+        .prefetch_related("authors", "story_assets__asset")
         .get(pk=pk)
     )
 

@@ -197,7 +197,7 @@ def test_staff_download_a_lead_attachment_as_a_file(people, lead_with_file):
     lead, attachment = lead_with_file
     url = reverse("newsroom:lead_attachment", args=[lead.pk, attachment.pk])
     page = as_user(people["editor"]).get(reverse("newsroom:lead", args=[lead.pk])).content.decode()
-    assert url in page and "/media/" not in page
+    assert url in page and 'href="/media/' not in page  # never a public link to the uploaded file
     response = as_user(people["editor"]).get(url)
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == b"<script>alert(1)</script>"

@@ -1,0 +1,47 @@
+"""Reads of the media library."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, Q
+
+from rongmei.media.models import Asset, Rendition
+
+THUMB_KINDS = ("thumb_320", "poster")
+
+
+def assets(*, query: str = "", kind: str = "", tag: str = "", uploaded_by=None, story=None):
+    """The library, newest first, each with its thumbnail rendition (if made) prefetched as .thumbs."""
+    qs = Asset.objects.select_related("uploaded_by").prefetch_related(
+        Prefetch(
+            "renditions",
+            queryset=Rendition.objects.filter(kind__in=THUMB_KINDS, status=Rendition.Status.DONE),
+            to_attr="thumbs",
+        )
+    )
+    if kind:
+        qs = qs.filter(kind=kind)
+    if tag:
+        qs = qs.filter(tags_text__contains=f"|{tag.strip()}|")
+    if uploaded_by is not None:
+        qs = qs.filter(uploaded_by=uploaded_by)
+    if story is not None:
+        qs = qs.filter(story_links__story=story)
+    for word in (query or "").split()[:5]:
+        qs = qs.filter(Q(title__icontains=word) | Q(tags_text__icontains=word) | Q(original_name__icontains=word))
+    return qs.order_by("-created_at", "-id")
+
+
+def asset_detail(pk: int) -> Asset:
+    return (
+        Asset.objects.select_related("uploaded_by")
+        .prefetch_related(Prefetch("renditions", queryset=Rendition.objects.order_by("id")), "story_links__story", "subtitles")
+        .get(pk=pk)
+    )
+
+
+def thumbnail(asset: Asset) -> Rendition | None:
+    thumbs = getattr(asset, "thumbs", None)
+    if thumbs is None:
+        thumbs = [r for r in asset.renditions.all() if r.kind in THUMB_KINDS and r.status == Rendition.Status.DONE]
+    by_kind = {r.kind: r for r in thumbs}
+    return by_kind.get("thumb_320") or by_kind.get("poster")
