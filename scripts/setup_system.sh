@@ -5,11 +5,12 @@
 #   fonts-noto-cjk  Chinese fonts: without them every Chinese character renders as a box
 #   gettext         msgfmt/xgettext for compilemessages and makemessages
 #   ffmpeg          ffmpeg/ffprobe for media metadata and renditions (video, audio)
+#   libpango-1.0-0 libpangoft2-1.0-0  text layout for WeasyPrint (the newspaper's PDF proof)
 #   nodejs, npm     only when `node` / `npm` are not on PATH (front-end build)
 #   python3-venv    only when python3 cannot create a virtual environment
 set -euo pipefail
 
-packages=(chromium fonts-noto-cjk gettext ffmpeg)
+packages=(chromium fonts-noto-cjk gettext ffmpeg libpango-1.0-0 libpangoft2-1.0-0)
 if ! command -v node >/dev/null 2>&1; then
   packages+=(nodejs)
 fi

@@ -11,7 +11,7 @@ from ninja import NinjaAPI
 from rongmei.api import errors
 from rongmei.api.auth import api_auth
 from rongmei.api.docs import LocalSwagger
-from rongmei.api.endpoints import accounts, assignments, distribution, leads, media, plans, stories
+from rongmei.api.endpoints import accounts, assignments, distribution, leads, media, plans, stories, versions
 
 api = NinjaAPI(
     # Lazy: the OpenAPI document and the docs page are built per request, in the caller's language.
@@ -34,3 +34,4 @@ api.add_router("", assignments.router)
 api.add_router("", stories.router)
 api.add_router("", media.router)
 api.add_router("", distribution.router)
+api.add_router("", versions.router)

@@ -28,6 +28,11 @@ class Channel(models.Model):
     sort_order = models.PositiveIntegerField(_("order"), default=0)
     # A Fernet token (see rongmei.distribution.credentials); never shown again after entry.
     credentials = models.TextField(_("credentials (encrypted)"), blank=True, editable=False)
+    needs_review = models.BooleanField(
+        _("channel version needs its own review"),
+        default=False,
+        help_text=_("When on, this channel publishes a story only after its channel version is approved."),
+    )
 
     class Meta:
         ordering = ["sort_order", "id"]
@@ -114,3 +119,39 @@ class PublicationAttempt(models.Model):
         ordering = ["publication", "started_at", "id"]
         verbose_name = _("publication attempt")
         verbose_name_plural = _("publication attempts")
+
+
+class ChannelVersion(models.Model):
+    """One story version made for one channel (多次生成): generated from the version by the channel's
+    formatter (rongmei.distribution.formatters), then adjustable by the channel editor. A channel
+    whose ``needs_review`` is on publishes only an approved channel version."""
+
+    class State(models.TextChoices):
+        GENERATED = "generated", _("Generated")
+        EDITED = "edited", _("Edited")
+        APPROVED = "approved", _("Approved")
+
+    version = models.ForeignKey(
+        "newsroom.StoryVersion", verbose_name=_("story version"), on_delete=models.CASCADE, related_name="channel_versions"
+    )
+    channel = models.ForeignKey(Channel, verbose_name=_("channel"), on_delete=models.PROTECT, related_name="channel_versions")
+    content = models.JSONField(_("content"), default=dict, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.GENERATED, db_index=True)
+    generated_at = models.DateTimeField(_("generated at"), default=timezone.now)
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("edited by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    edited_at = models.DateTimeField(_("edited at"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("approved by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["version", "channel__sort_order", "id"]
+        verbose_name = _("channel version")
+        verbose_name_plural = _("channel versions")
+        constraints = [models.UniqueConstraint(fields=["version", "channel"], name="one_channel_version_per_version_and_channel")]
+
+    def __str__(self) -> str:
+        return f"{self.version_id} → {self.channel_id}"

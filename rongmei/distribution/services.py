@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from rongmei.core import audit
 from rongmei.core.exceptions import DomainError, NotAllowed, StateConflict
-from rongmei.distribution import credentials
+from rongmei.distribution import credentials, versions
 from rongmei.distribution import permissions as perms
 from rongmei.distribution.adapters import AdapterError, PermanentError, Receipt, TransientError, adapter_for
 from rongmei.distribution.models import Channel, Publication, PublicationAttempt
@@ -120,6 +120,8 @@ def publish(*, actor, story: Story, channels, at: dt.datetime | None = None) -> 
         story = Story.objects.select_for_update().get(pk=story.pk)
         if story.state not in PUBLISHABLE_STORY_STATES or story.current_version_id is None:
             raise StateConflict(_("Only a signed-off story can be published."))
+        # Channels whose versions need their own review step wait for that approval.
+        versions.require_ready(story.current_version_id, channels)
         publications, created = [], []
         for channel in channels:
             pub, made = Publication.objects.get_or_create(
@@ -444,7 +446,7 @@ def configure_webhook(*, actor, channel: Channel, url: str, secret: str) -> Chan
     with transaction.atomic():
         channel = Channel.objects.select_for_update().get(pk=channel.pk)
         replaced = channel.has_credentials
-        channel.credentials = credentials.encrypt({"url": url, "secret": secret})
+        channel.credentials = credentials.encrypt({"adapter": "webhook", "url": url, "secret": secret})
         channel.save(update_fields=["credentials"])
         # The audit line names the channel only: no address, no secret.
         audit.record(
@@ -452,6 +454,44 @@ def configure_webhook(*, actor, channel: Channel, url: str, secret: str) -> Chan
             actor=actor,
             subject=channel,
             summary=_("Webhook settings replaced") if replaced else _("Webhook settings entered"),
+        )
+    return channel
+
+
+def configure_channel(*, actor, channel: Channel, adapter: str, settings: dict) -> Channel:
+    """Store a channel's delivery settings (ftp, sftp, smtp, wechat or webhook), encrypted.
+
+    Secrets are never shown again; an empty secret field keeps the stored one, so an operator can
+    change the host without retyping the password. The audit line names the fields, never values.
+    """
+    from rongmei.distribution.adapters import allowed_for
+    from rongmei.distribution.adapters.settings_util import FIELDS, check_settings
+
+    if not perms.can_configure_channels(actor):
+        raise NotAllowed(_("Only operators, administrators and the chief editor may configure channels."))
+    if adapter not in allowed_for(channel):
+        raise DomainError(_("This kind of delivery is not available for this channel."), field="adapter")
+    if adapter == "webhook":
+        return configure_webhook(actor=actor, channel=channel, url=settings.get("url", ""), secret=settings.get("secret", ""))
+    with transaction.atomic():
+        channel = Channel.objects.select_for_update().get(pk=channel.pk)
+        old = credentials.decrypt(channel.credentials) if channel.has_credentials else {}
+        merged = dict(settings)
+        if old.get("adapter") == adapter:
+            for name, _required, secret in FIELDS[adapter]:
+                if secret and not merged.get(name) and old.get(name):
+                    merged[name] = old[name]
+        cleaned = check_settings(adapter, merged)
+        replaced = channel.has_credentials
+        channel.credentials = credentials.encrypt(cleaned)
+        channel.save(update_fields=["credentials"])
+        audit.record(
+            "channel.configure",
+            actor=actor,
+            subject=channel,
+            summary=(_("Delivery settings replaced: %(kind)s") if replaced else _("Delivery settings entered: %(kind)s"))
+            % {"kind": adapter},
+            data={"adapter": adapter, "fields": sorted(k for k in cleaned if k != "adapter")},
         )
     return channel
 

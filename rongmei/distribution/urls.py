@@ -9,3 +9,8 @@ urlpatterns = [
     path("stories/<int:pk>/retract/", views.retract, name="retract"),
     path("publications/<int:pk>/retry/", views.retry, name="retry"),
 ]
+urlpatterns += [
+    path("stories/<int:pk>/versions/", views.versions, name="versions"),
+    path("stories/<int:pk>/versions/<str:code>/", views.version_detail, name="version"),
+    path("stories/<int:pk>/versions/<str:code>/<str:kind>", views.version_file, name="version_file"),
+]

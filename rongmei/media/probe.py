@@ -4,10 +4,12 @@ python-magic: the formats a newsroom takes are few and their signatures well kno
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import struct
 import subprocess
+import threading
 import zipfile
 from dataclasses import dataclass, field
 
@@ -272,6 +274,24 @@ EXIF_SUMMARY = {0x010F: "make", 0x0110: "model", 0x0132: "datetime", 0x0112: "or
 GPS_IFD = 0x8825
 
 
+_strict_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def _strict_decoding():
+    """Decode with Pillow refusing truncated files. WeasyPrint switches Pillow's process-wide
+    LOAD_TRUNCATED_IMAGES on when it is imported, which would let a cut-off upload through."""
+    from PIL import ImageFile
+
+    with _strict_lock:
+        before = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = before
+
+
 def image_metadata(path: str) -> dict:
     from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -279,7 +299,7 @@ def image_metadata(path: str) -> dict:
     try:
         with Image.open(path) as im:
             im.verify()
-        with Image.open(path) as im:
+        with Image.open(path) as im, _strict_decoding():
             im.load()  # verify() does not decode: a cut-off JPEG only fails here
             exif = im.getexif()
             fmt = im.format

@@ -110,6 +110,23 @@ def configure_webhook(request, code: str, payload: WebhookIn):
     return services.configure_webhook(actor=request.auth, channel=channel, url=payload.url, secret=payload.secret)
 
 
+class ChannelSettingsIn(Schema):
+    adapter: Literal["webhook", "ftp", "sftp", "smtp", "wechat"]
+    settings: dict[str, str | int | bool | list[str]] = Field(
+        description="The adapter's fields (see docs/operations.md); secrets left empty keep the stored ones"
+    )
+
+
+@router.put(
+    "/channels/{code}/settings",
+    response={200: ChannelOut, **ERRORS},
+    summary="Choose a channel's kind of delivery and enter its settings (stored encrypted, secrets never shown again)",
+)
+def configure_channel(request, code: str, payload: ChannelSettingsIn):
+    (channel,) = find_channels([code])
+    return services.configure_channel(actor=request.auth, channel=channel, adapter=payload.adapter, settings=payload.settings)
+
+
 @router.get("/publications", response={200: PublicationPage, **ERRORS}, summary="Publications")
 def list_publications(request, filters: Query[PublicationFilter]):
     story = get_object_or_404(Story, pk=filters.story) if filters.story is not None else None

@@ -1,33 +1,55 @@
 """Channel adapters, one module each, one interface (base.Adapter).
 
-website, app → site.SiteAdapter (immediate); any other channel → webhook.WebhookAdapter once an
-operator has entered its endpoint and secret, else unconfigured.NotConfiguredAdapter. Dedicated
-WeChat, Douyin, FTP/SFTP and SMTP adapters come later.
+website and app → site.SiteAdapter (our own site; immediate). Every other channel uses the
+adapter its operator chose when entering its settings (stored encrypted with the settings under
+"adapter"): webhook, ftp, sftp, smtp or wechat; a channel without settings gets
+unconfigured.NotConfiguredAdapter, which refuses with a clear message. Douyin, Kuaishou, WeChat
+Channels and Weibo adapters are not written yet (they can receive through a webhook meanwhile).
 """
 
 from __future__ import annotations
 
+from django.utils.module_loading import import_string
+
+from rongmei.distribution import credentials
 from rongmei.distribution.adapters.base import Adapter, AdapterError, PermanentError, Receipt, TransientError
 
 SITE_CHANNELS = ("website", "app")
 
-__all__ = ["Adapter", "AdapterError", "PermanentError", "Receipt", "TransientError", "adapter_for", "adapter_name"]
+ADAPTERS = {
+    "site": "rongmei.distribution.adapters.site.SiteAdapter",
+    "webhook": "rongmei.distribution.adapters.webhook.WebhookAdapter",
+    "ftp": "rongmei.distribution.adapters.ftp.FtpAdapter",
+    "sftp": "rongmei.distribution.adapters.sftp.SftpAdapter",
+    "smtp": "rongmei.distribution.adapters.smtp.SmtpAdapter",
+    "wechat": "rongmei.distribution.adapters.wechat.WechatAdapter",
+    "not_configured": "rongmei.distribution.adapters.unconfigured.NotConfiguredAdapter",
+}
+
+# The kinds of delivery an operator may choose per channel; any channel not listed: webhook, smtp.
+ALLOWED = {
+    "newspaper": ("sftp", "ftp", "smtp", "webhook"),
+    "radio": ("sftp", "ftp", "smtp", "webhook"),
+    "tv": ("sftp", "ftp", "smtp", "webhook"),
+    "wechat_oa": ("wechat", "webhook"),
+}
+DEFAULT_ALLOWED = ("webhook", "smtp")
+
+__all__ = ["ADAPTERS", "ALLOWED", "Adapter", "AdapterError", "PermanentError", "Receipt", "TransientError", "adapter_for", "adapter_name"]
+
+
+def allowed_for(channel) -> tuple[str, ...]:
+    return ALLOWED.get(channel.code, DEFAULT_ALLOWED)
 
 
 def adapter_name(channel) -> str:
     if channel.code in SITE_CHANNELS:
         return "site"
-    return "webhook" if channel.has_credentials else "not_configured"
+    if not channel.has_credentials:
+        return "not_configured"
+    # Settings stored before adapters other than the webhook existed carry no "adapter".
+    return credentials.decrypt(channel.credentials).get("adapter") or "webhook"
 
 
 def adapter_for(channel) -> Adapter:
-    from rongmei.distribution.adapters.site import SiteAdapter
-    from rongmei.distribution.adapters.unconfigured import NotConfiguredAdapter
-    from rongmei.distribution.adapters.webhook import WebhookAdapter
-
-    name = adapter_name(channel)
-    if name == "site":
-        return SiteAdapter(channel)
-    if name == "webhook":
-        return WebhookAdapter(channel)
-    return NotConfiguredAdapter(channel)
+    return import_string(ADAPTERS[adapter_name(channel)])(channel)

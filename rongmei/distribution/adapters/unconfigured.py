@@ -12,7 +12,7 @@ class NotConfiguredAdapter(Adapter):
 
     def _refuse(self):
         raise PermanentError(
-            _("The channel %(name)s is not configured: an operator must enter its webhook address and secret first.")
+            _("The channel %(name)s is not configured: an operator must choose its kind of delivery and enter its settings first.")
             % {"name": self.channel.name}
         )
 

@@ -8,6 +8,7 @@ from django.conf import settings as settings_module
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_tasks_db.models import DBTaskResult
 
 from rongmei.api.tests.conftest import Caller
@@ -83,7 +84,9 @@ def test_an_unconfigured_channel_is_dead_at_once_with_a_clear_message(story, edi
     (pub,) = services.publish(actor=editor, story=story, channels=[channel])
     assert services.send(pub) == S.DEAD
     pub.refresh_from_db()
-    assert "not configured" in pub.last_error
+    assert pub.last_error == _(
+        "The channel %(name)s is not configured: an operator must choose its kind of delivery and enter its settings first."
+    ) % {"name": channel.name}
 
 
 def test_a_transient_failure_retries_with_backoff_then_dies_and_can_be_retried_by_hand(
@@ -99,7 +102,7 @@ def test_a_transient_failure_retries_with_backoff_then_dies_and_can_be_retried_b
     assert before + dt.timedelta(seconds=15) <= pub.next_attempt_at <= timezone.now() + dt.timedelta(seconds=30)
     queued = DBTaskResult.objects.get(task_path="rongmei.distribution.tasks.send_publication")
     assert queued.run_after == pub.next_attempt_at
-    for _ in range(services.MAX_ATTEMPTS - 1):
+    for _i in range(services.MAX_ATTEMPTS - 1):
         Publication.objects.filter(pk=pub.pk).update(next_attempt_at=timezone.now())
         services.send(pub)
     pub.refresh_from_db()
@@ -138,7 +141,7 @@ def test_fifty_publications_with_30_percent_transient_failures_arrive_exactly_on
     receiver.failure_rate = 0.3
     webhook_channels = list(Channel.objects.exclude(code__in=("website", "app")))
     pubs = []
-    for _ in range(6):
+    for _i in range(6):
         story = factories.signed_off_story(reporter, team, [editor, column_lead, chief])
         with django_capture_on_commit_callbacks(execute=True):
             pubs += services.publish(actor=editor, story=story, channels=webhook_channels)
@@ -262,7 +265,7 @@ def test_the_board_shows_every_channel_and_its_query_count_does_not_grow(
     with django_assert_num_queries(9) as ctx:
         response = client.get("/newsroom/publish/", headers={"HX-Request": "true"})
     assert response.status_code == 200
-    for _ in range(3):
+    for _i in range(3):
         _published(editor, factories.signed_off_story(reporter, team, [editor, column_lead, chief]), site)
     with django_assert_num_queries(len(ctx.captured_queries)):
         response = client.get("/newsroom/publish/", headers={"HX-Request": "true"})
@@ -320,7 +323,7 @@ def test_with_redis_rq_sends_and_retries(
     receiver.fail_next = ["500", "drop"]
     with django_capture_on_commit_callbacks(execute=True):
         (pub,) = services.publish(actor=editor, story=story, channels=[channel])
-    for _ in range(3):
+    for _i in range(3):
         call_command(
             "rqworker",
             "default",

@@ -88,3 +88,13 @@ def render_all(asset) -> dict[str, Rendition]:
     for r in asset.renditions.all():
         services.run_rendition(r.pk)
     return {r.kind: r for r in Rendition.objects.filter(asset=asset)}
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """These tests read messages in English (their msgids); tests/test_i18n.py checks the Chinese."""
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield

@@ -89,3 +89,11 @@ def test_a_plain_zip_is_refused(tmp_path):
 def test_an_empty_file_is_refused(tmp_path):
     with pytest.raises(probe.BadFile):
         probe.judge(write(tmp_path, "e.jpg", b""))
+
+
+def test_a_truncated_jpeg_is_refused_even_after_weasyprint_loosened_pillow(tmp_path):
+    import weasyprint  # noqa: F401 - importing it sets ImageFile.LOAD_TRUNCATED_IMAGES = True
+    from PIL import ImageFile
+
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True
+    test_a_truncated_jpeg_is_refused(tmp_path)
