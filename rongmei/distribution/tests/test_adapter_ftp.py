@@ -10,6 +10,8 @@ from rongmei.distribution.adapters.ftp import FtpAdapter
 from rongmei.distribution.models import Channel, Publication
 from rongmei.distribution.tests.servers.ftp import PASSWORD, FtpServer
 
+pytestmark = pytest.mark.usefixtures("english")
+
 
 @pytest.fixture
 def ftpd(tmp_path):

@@ -3,6 +3,8 @@ import pytest
 from rongmei.core.exceptions import DomainError
 from rongmei.distribution.adapters.settings_util import check_settings
 
+pytestmark = pytest.mark.usefixtures("english")
+
 
 def test_settings_are_cleaned_and_tagged_with_their_adapter():
     cleaned = check_settings("ftp", {"host": " paper.local ", "port": "2121", "username": "u", "password": "p", "junk": 1})

@@ -10,6 +10,8 @@ from rongmei.distribution.adapters.sftp import SftpAdapter
 from rongmei.distribution.models import Channel
 from rongmei.distribution.tests.servers.sftp import PASSWORD, SftpServer
 
+pytestmark = pytest.mark.usefixtures("english")
+
 
 @pytest.fixture
 def sftpd(tmp_path):

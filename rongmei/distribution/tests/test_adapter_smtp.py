@@ -8,6 +8,8 @@ from rongmei.distribution.adapters.smtp import SmtpAdapter, recipient_list
 from rongmei.distribution.models import Channel
 from rongmei.distribution.tests.servers.smtp import SmtpServer
 
+pytestmark = pytest.mark.usefixtures("english")
+
 
 @pytest.fixture
 def smtpd():
