@@ -52,10 +52,13 @@ def cut_note(cut: list[dict]) -> str:
     n_par = sum(1 for c in cut if c["kind"] == "paragraph")
     n_chars = sum(len(c["text"]) for c in cut)
     partial = any(c["kind"] == "sentence" for c in cut)
-    note = _("Cut %(chars)s characters from the end: %(paras)s whole paragraphs") % {"chars": n_chars, "paras": n_par}
+    values = {"chars": n_chars, "paras": n_par}
     if partial:
-        note += _(" and the last sentences of the paragraph before them")
-    return note + "."
+        return (
+            _("Cut %(chars)s characters from the end: %(paras)s whole paragraphs and the last sentences of the paragraph before them.")
+            % values
+        )
+    return _("Cut %(chars)s characters from the end: %(paras)s whole paragraphs.") % values
 
 
 FIELDS = [
