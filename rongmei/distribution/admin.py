@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from rongmei.core.exceptions import DomainError
-from rongmei.distribution import services
+from rongmei.distribution import services, versions
 from rongmei.distribution.adapters import adapter_name
 from rongmei.distribution.models import Channel, Publication, PublicationAttempt
 
@@ -23,9 +23,21 @@ class ChannelForm(forms.ModelForm):
         help_text=_("Stored encrypted and never shown again. Leave both empty to keep what is stored."),
     )
 
+    # Not a model field of the form: saved through versions.set_needs_review, which audits it.
+    review_versions = forms.BooleanField(
+        label=_("Channel versions need their own review"),
+        required=False,
+        help_text=_("When on, a story is published to this channel only after its channel version is approved."),
+    )
+
     class Meta:
         model = Channel
         fields = ["name", "active", "sort_order"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["review_versions"].initial = self.instance.needs_review
 
     def clean(self):
         data = super().clean()
@@ -41,7 +53,7 @@ class ChannelForm(forms.ModelForm):
 @admin.register(Channel)
 class ChannelAdmin(admin.ModelAdmin):
     form = ChannelForm
-    list_display = ["name", "code", "active", "adapter", "configured"]
+    list_display = ["name", "code", "active", "adapter", "configured", "needs_review"]
     readonly_fields = ["code"]
 
     @admin.display(description=_("adapter"))
@@ -63,6 +75,12 @@ class ChannelAdmin(admin.ModelAdmin):
         url, secret = form.cleaned_data.get("webhook_url"), form.cleaned_data.get("webhook_secret")
         if url or secret:
             services.configure_webhook(actor=request.user, channel=obj, url=url, secret=secret)
+        wanted = form.cleaned_data.get("review_versions", False)
+        if wanted != obj.needs_review:
+            try:
+                versions.set_needs_review(actor=request.user, channel=obj, needs_review=wanted)
+            except DomainError as e:
+                messages.error(request, e.message)
 
 
 class AttemptInline(admin.TabularInline):

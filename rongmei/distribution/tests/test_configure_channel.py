@@ -76,3 +76,24 @@ def test_the_api_takes_channel_settings_and_never_returns_secrets(client, operat
     assert bad.status_code == 400 and bad.json()["field"] == "adapter"
     client.force_login(reporter)
     assert client.put(url, {"adapter": "sftp", "settings": {}}, content_type="application/json").status_code == 403
+
+
+def _channel_form(channel, **extra):
+    return {"name": channel.name, "active": "on", "sort_order": channel.sort_order, "webhook_url": "", "webhook_secret": "", **extra}
+
+
+def test_the_review_switch_in_the_admin_goes_through_the_audited_service(client, operator, admin_client):
+    channel = Channel.objects.get(code="wechat_oa")
+    url = f"/admin/distribution/channel/{channel.pk}/change/"
+    operator.is_staff = operator.is_superuser = True
+    operator.save()
+    client.force_login(operator)
+    assert client.post(url, _channel_form(channel, review_versions="on")).status_code == 302
+    channel.refresh_from_db()
+    assert channel.needs_review is True
+    assert AuditLog.objects.filter(action="channel.needs_review", actor=operator).exists()
+    # A superuser whose role may not configure channels is told so; nothing changes.
+    response = admin_client.post(url, _channel_form(channel), follow=True)
+    assert response.status_code == 200
+    channel.refresh_from_db()
+    assert channel.needs_review is True
