@@ -19,6 +19,7 @@ import contextlib
 import ftplib
 import io
 import ssl
+from pathlib import Path
 
 from django.utils.translation import gettext as _
 
@@ -66,10 +67,12 @@ class _Session:
                 self.ftp.close()
         return False
 
-    def put(self, name: str, data: bytes) -> None:
+    def put(self, name: str, data: bytes | Path) -> None:
+        """Upload bytes, or a file on disk streamed in blocks."""
         part = name + ".part"
         with self.adapter.translate_errors():
-            self.ftp.storbinary(f"STOR {part}", io.BytesIO(data))
+            with io.BytesIO(data) if isinstance(data, bytes) else data.open("rb") as source:
+                self.ftp.storbinary(f"STOR {part}", source, blocksize=1 << 16)
             try:
                 self.ftp.rename(part, name)
             except ftplib.error_perm:

@@ -18,6 +18,7 @@ import contextlib
 import errno
 import io
 import socket
+from pathlib import Path
 
 import paramiko
 from django.utils.translation import gettext as _
@@ -77,10 +78,14 @@ class _Session:
             self.transport.close()
         return False
 
-    def put(self, name: str, data: bytes) -> None:
+    def put(self, name: str, data: bytes | Path) -> None:
+        """Upload bytes, or a file on disk streamed in blocks."""
         part = name + ".part"
         with self.adapter.translate_errors():
-            self.sftp.putfo(io.BytesIO(data), part, file_size=len(data), confirm=True)
+            if isinstance(data, bytes):
+                self.sftp.putfo(io.BytesIO(data), part, file_size=len(data), confirm=True)
+            else:
+                self.sftp.put(str(data), part, confirm=True)
             try:
                 self.sftp.posix_rename(part, name)  # replaces NAME atomically (OpenSSH extension)
             except OSError:

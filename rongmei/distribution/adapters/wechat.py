@@ -56,10 +56,19 @@ from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings as django_settings
+from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 
 from rongmei.core.text import plain_text
-from rongmei.distribution.adapters.base import Adapter, PermanentError, Receipt, TransientError, story_payload
+from rongmei.distribution.adapters.base import (
+    Adapter,
+    PermanentError,
+    Receipt,
+    TransientError,
+    media_bytes,
+    media_bytes_at,
+    story_payload,
+)
 from rongmei.distribution.adapters.progress import Progress
 from rongmei.distribution.adapters.settings_util import as_bool, channel_settings
 
@@ -209,7 +218,15 @@ class WechatAdapter(Adapter):
     # --- content ---------------------------------------------------------------------------
 
     def load_image(self, src: str) -> bytes | None:
-        """Bytes of an image the story refers to: our own media files only."""
+        """Bytes of an image the story refers to: our own rendition files (media:file URLs, as the
+        channel version writes them) or files under MEDIA_URL; nothing from elsewhere."""
+        path = urlsplit(src).path
+        try:
+            match = resolve(path)
+        except Resolver404:
+            match = None
+        if match is not None and match.view_name == "media:file":
+            return media_bytes_at(match.kwargs["pk"], match.kwargs["path"])
         media_url = getattr(django_settings, "MEDIA_URL", "/media/") or "/media/"
         media_root = getattr(django_settings, "MEDIA_ROOT", "")
         if media_root and src.startswith(media_url):
@@ -221,22 +238,28 @@ class WechatAdapter(Adapter):
 
     def render(self, publication) -> dict:
         payload = story_payload(publication)
-        payload["digest"] = digest_of(payload)
+        payload["digest"] = digest_of({**payload, "digest": payload["content"].get("digest")})
         return payload
 
     def _article(self, payload: dict, content: str, thumb: str) -> dict:
+        """draft/add's article from the channel version (title, author, digest, comment switches,
+        read-the-original link); the channel's settings fill what the version leaves empty."""
+        cv = payload.get("content") or {}
         article = {
-            "title": payload.get("headline", "")[:64],
-            "author": (self.cfg.get("author") or "、".join(payload.get("authors") or []))[:16],
-            "digest": digest_of(payload),
+            "title": (cv.get("title") or payload.get("headline", ""))[:64],
+            "author": (cv.get("author") or self.cfg.get("author") or "、".join(payload.get("authors") or []))[:16],
+            "digest": digest_of({**payload, "digest": cv.get("digest") or payload.get("digest")}),
             "content": content,
             "thumb_media_id": thumb,
-            "need_open_comment": 1 if as_bool(self.cfg.get("need_open_comment")) else 0,
-            "only_fans_can_comment": 1 if as_bool(self.cfg.get("only_fans_can_comment")) else 0,
+            "need_open_comment": 1 if as_bool(cv.get("need_open_comment") or self.cfg.get("need_open_comment")) else 0,
+            "only_fans_can_comment": 1 if as_bool(cv.get("only_fans_can_comment") or self.cfg.get("only_fans_can_comment")) else 0,
         }
         base = (self.cfg.get("source_url_base") or "").rstrip("/")
-        if base and payload.get("path"):
-            article["content_source_url"] = base + payload["path"]
+        link = cv.get("content_source_url") or payload.get("path") or ""
+        if link.startswith(("http://", "https://")):
+            article["content_source_url"] = link
+        elif base and link:
+            article["content_source_url"] = base + link
         return article
 
     def _cover(self, payload: dict, progress: Progress) -> str:
@@ -244,8 +267,11 @@ class WechatAdapter(Adapter):
         if thumb:
             return thumb
         cover = payload.get("cover") or {}
+        cv = payload.get("content") or {}
         blob = None
-        if cover.get("path"):
+        if cv.get("cover") and not cover:
+            blob = media_bytes(cv["cover"])
+        elif cover.get("path"):
             blob = Path(cover["path"]).read_bytes() if Path(cover["path"]).is_file() else None
         elif cover.get("src"):
             blob = self.load_image(cover["src"])
@@ -266,7 +292,7 @@ class WechatAdapter(Adapter):
 
     def _content(self, payload: dict, progress: Progress) -> str:
         uploaded: dict = progress.get("images") or {}
-        html = payload.get("body_html", "")
+        html = (payload.get("content") or {}).get("content_html") or payload.get("body_html", "")
 
         def replace(match: re.Match) -> str:
             src = match.group(2)

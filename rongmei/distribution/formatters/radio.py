@@ -1,5 +1,6 @@
 """Radio script (口播稿): plain text, numbers written as the announcer reads them, and the reading
-time at about four characters a second."""
+time at about four characters a second; the story's first audio (MP3, loudness-normalized) goes
+with it to the playout drop."""
 
 from __future__ import annotations
 
@@ -20,7 +21,13 @@ FIELDS = [
 def generate(version, media, **_options) -> dict:
     paras = ([version.intro.strip()] if version.intro.strip() else []) + paragraphs(version.body)
     text = "\n\n".join(for_speech(p) for p in paras)
-    return {"title": for_speech(version.headline), "text": text, **_timing(text)}
+    audio = next((m for m in media if m.kind == "audio"), None)
+    return {
+        "title": for_speech(version.headline),
+        "text": text,
+        **_timing(text),
+        "audio": audio.ref("audio_mp3") if audio else None,
+    }
 
 
 def _timing(text: str) -> dict:

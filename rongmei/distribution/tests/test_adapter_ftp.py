@@ -34,14 +34,16 @@ def test_the_newspaper_gets_its_print_text_and_a_manifest(ftpd, newspaper_pub):
     key = newspaper_pub.key
     receipt = adapter.send(adapter.render(newspaper_pub), key)
     assert receipt.external_id == f"{key}.manifest.json"
-    assert ftpd.names() == [f"{key}.manifest.json", f"{key}.txt"]
+    assert ftpd.names() == [f"{key}.manifest.json", f"{key}.pdf", f"{key}.txt"]
     text = (ftpd.home / f"{key}.txt").read_text(encoding="utf-8")
     assert text.startswith(f"主题：{newspaper_pub.version.headline}")
     manifest = json.loads((ftpd.home / f"{key}.manifest.json").read_text(encoding="utf-8"))
-    (entry,) = manifest["files"]
-    assert entry["sha256"] == hashlib.sha256(text.encode()).hexdigest()
+    entries = {f["name"]: f for f in manifest["files"]}
+    assert entries[f"{key}.txt"]["sha256"] == hashlib.sha256(text.encode()).hexdigest()
+    pdf = (ftpd.home / f"{key}.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF") and entries[f"{key}.pdf"]["bytes"] == len(pdf)
     # every file went up under a .part name and the manifest went last
-    assert ftpd.stores == [f"{key}.txt.part", f"{key}.manifest.json.part"]
+    assert ftpd.stores == [f"{key}.txt.part", f"{key}.pdf.part", f"{key}.manifest.json.part"]
 
 
 def test_a_resend_overwrites_the_same_files_instead_of_adding_copies(ftpd, newspaper_pub):
@@ -49,7 +51,7 @@ def test_a_resend_overwrites_the_same_files_instead_of_adding_copies(ftpd, newsp
     payload = adapter.render(newspaper_pub)
     adapter.send(payload, newspaper_pub.key)
     adapter.send(payload, newspaper_pub.key)
-    assert len(ftpd.names()) == 2
+    assert len(ftpd.names()) == 3
 
 
 def test_a_server_answering_421_is_a_transient_failure(ftpd, newspaper_pub):
@@ -59,7 +61,7 @@ def test_a_server_answering_421_is_a_transient_failure(ftpd, newspaper_pub):
         adapter.send(adapter.render(newspaper_pub), newspaper_pub.key)
     assert "421" in e.value.message
     adapter.send(adapter.render(newspaper_pub), newspaper_pub.key)
-    assert len(ftpd.names()) == 2
+    assert len(ftpd.names()) == 3
 
 
 def test_nobody_listening_is_a_transient_failure(newspaper_pub):
@@ -79,7 +81,7 @@ def test_a_connection_dropped_mid_upload_leaves_no_half_file_and_the_retry_compl
         adapter.send(adapter.render(newspaper_pub), key)
     assert f"{key}.txt" not in ftpd.names()  # at most a .part
     adapter.send(adapter.render(newspaper_pub), key)
-    assert ftpd.names() == [f"{key}.manifest.json", f"{key}.txt"]
+    assert ftpd.names() == [f"{key}.manifest.json", f"{key}.pdf", f"{key}.txt"]
 
 
 def test_a_wrong_password_is_permanent_and_the_message_names_no_secret(ftpd, newspaper_pub):
@@ -100,7 +102,7 @@ def test_retraction_deletes_the_files_and_leaves_a_marker(ftpd, newspaper_pub):
     adapter.retract(receipt, key)  # twice is harmless
     assert ftpd.names() == [f"{key}.retracted.json"]
     adapter.send(adapter.render(newspaper_pub), key)  # published again: the marker goes
-    assert ftpd.names() == [f"{key}.manifest.json", f"{key}.txt"]
+    assert ftpd.names() == [f"{key}.manifest.json", f"{key}.pdf", f"{key}.txt"]
 
 
 def test_tv_gets_a_script_with_the_picture_and_narration_columns(ftpd, story, editor):
@@ -117,7 +119,7 @@ def test_the_adapter_reads_its_settings_from_the_encrypted_channel_credentials(f
     channel.save()
     adapter = FtpAdapter(channel)
     adapter.send(adapter.render(newspaper_pub), newspaper_pub.key)
-    assert len(ftpd.names()) == 2
+    assert len(ftpd.names()) == 3
     assert PASSWORD not in channel.credentials
 
 

@@ -34,12 +34,14 @@ def test_the_newspaper_gets_its_print_text_and_a_manifest(sftpd, newspaper_pub):
     key = newspaper_pub.key
     receipt = adapter.send(adapter.render(newspaper_pub), key)
     assert receipt.external_id == f"{key}.manifest.json"
-    assert sftpd.names() == [f"{key}.manifest.json", f"{key}.txt"]
+    assert sftpd.names() == [f"{key}.manifest.json", f"{key}.pdf", f"{key}.txt"]
     text = (sftpd.home / f"{key}.txt").read_text(encoding="utf-8")
     assert text.startswith(f"主题：{newspaper_pub.version.headline}")
     manifest = json.loads((sftpd.home / f"{key}.manifest.json").read_text(encoding="utf-8"))
-    (entry,) = manifest["files"]
-    assert entry["sha256"] == hashlib.sha256(text.encode()).hexdigest()
+    entries = {f["name"]: f for f in manifest["files"]}
+    assert entries[f"{key}.txt"]["sha256"] == hashlib.sha256(text.encode()).hexdigest()
+    pdf = (sftpd.home / f"{key}.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF") and entries[f"{key}.pdf"]["bytes"] == len(pdf)
 
 
 def test_a_resend_overwrites_the_same_files_instead_of_adding_copies(sftpd, newspaper_pub):
@@ -47,7 +49,7 @@ def test_a_resend_overwrites_the_same_files_instead_of_adding_copies(sftpd, news
     payload = adapter.render(newspaper_pub)
     adapter.send(payload, newspaper_pub.key)
     adapter.send(payload, newspaper_pub.key)
-    assert len(sftpd.names()) == 2
+    assert len(sftpd.names()) == 3
 
 
 def test_a_server_closing_the_connection_at_once_is_a_transient_failure(sftpd, newspaper_pub):
@@ -56,7 +58,7 @@ def test_a_server_closing_the_connection_at_once_is_a_transient_failure(sftpd, n
     with pytest.raises(TransientError):
         adapter.send(adapter.render(newspaper_pub), newspaper_pub.key)
     adapter.send(adapter.render(newspaper_pub), newspaper_pub.key)
-    assert len(sftpd.names()) == 2
+    assert len(sftpd.names()) == 3
 
 
 def test_nobody_listening_is_a_transient_failure(newspaper_pub):
@@ -77,7 +79,7 @@ def test_a_connection_dropped_mid_upload_leaves_no_half_file_and_the_retry_compl
         adapter.send(adapter.render(newspaper_pub), key)
     assert f"{key}.txt" not in sftpd.names()  # at most a .part
     adapter.send(adapter.render(newspaper_pub), key)
-    assert sftpd.names() == [f"{key}.manifest.json", f"{key}.txt"]
+    assert sftpd.names() == [f"{key}.manifest.json", f"{key}.pdf", f"{key}.txt"]
 
 
 def test_a_wrong_password_is_permanent_and_the_message_names_no_secret(sftpd, newspaper_pub):
@@ -97,7 +99,7 @@ def test_retraction_deletes_the_files_and_leaves_a_marker(sftpd, newspaper_pub):
     adapter.retract(receipt, key)  # twice is harmless
     assert sftpd.names() == [f"{key}.retracted.json"]
     adapter.send(adapter.render(newspaper_pub), key)  # published again: the marker goes
-    assert sftpd.names() == [f"{key}.manifest.json", f"{key}.txt"]
+    assert sftpd.names() == [f"{key}.manifest.json", f"{key}.pdf", f"{key}.txt"]
 
 
 def test_radio_gets_its_script_with_the_reading_time(sftpd, story, editor):
@@ -114,7 +116,7 @@ def test_the_adapter_reads_its_settings_from_the_encrypted_channel_credentials(s
     channel.save()
     adapter = SftpAdapter(channel)
     adapter.send(adapter.render(newspaper_pub), newspaper_pub.key)
-    assert len(sftpd.names()) == 2
+    assert len(sftpd.names()) == 3
     assert PASSWORD not in channel.credentials
 
 

@@ -45,9 +45,15 @@ def media(settings, tmp_path):
     return tmp_path
 
 
+def payload_author(pub):
+    from rongmei.distribution import versions
+
+    return versions.content_for(pub)["author"]
+
+
 def _payload(adapter, pub, media):
     payload = adapter.render(pub)
-    payload["body_html"] += '<p><img src="/media/photo.png" alt="现场"></p><p><img src="https://elsewhere.example/x.png"></p>'
+    payload["content"]["content_html"] += '<p><img src="/media/photo.png" alt="现场"></p><p><img src="https://elsewhere.example/x.png"></p>'
     payload["cover"] = {"src": "/media/cover.png"}
     return payload
 
@@ -58,7 +64,8 @@ def test_an_article_goes_cover_then_draft_then_publish_and_the_receipt_is_its_ur
     assert receipt.external_id.startswith("article-") and receipt.url.startswith("https://mp.weixin.qq.com/s/")
     assert list(wx.materials.values()) == [PNG] and wx.images == [PNG]
     ((article,),) = [p["articles"] for p in wx.published.values()]
-    assert article["title"] == pub.version.headline and article["author"] == "融媒记者"
+    # the channel version's author (what the channel editor saw); the setting only fills a gap
+    assert article["title"] == pub.version.headline and article["author"] == payload_author(pub)
     assert article["need_open_comment"] == 1 and article["thumb_media_id"] in wx.materials
     assert "http://mmbiz.qpic.cn/mmbiz_jpg/" in article["content"] and "/media/photo.png" not in article["content"]
     assert "elsewhere.example" not in article["content"]
@@ -120,7 +127,7 @@ def test_a_lost_submit_answer_never_publishes_twice(wx, pub, media):
 def test_content_too_long_is_permanent(wx, pub, media):
     adapter = WechatAdapter(pub.channel, wx.settings())
     payload = _payload(adapter, pub, media)
-    payload["body_html"] = "<p>" + "很长的正文" * 4100 + "</p>"
+    payload["content"]["content_html"] = "<p>" + "很长的正文" * 4100 + "</p>"
     with pytest.raises(PermanentError):
         adapter.send(payload, pub.key)
     assert wx.calls["/cgi-bin/draft/add"] == 0
@@ -130,7 +137,7 @@ def test_a_server_side_limit_error_is_permanent(wx, pub, media, monkeypatch):
     monkeypatch.setattr(wechat, "CONTENT_MAX", 10**6)  # let the contract server judge the length
     adapter = WechatAdapter(pub.channel, wx.settings())
     payload = _payload(adapter, pub, media)
-    payload["body_html"] = "<p>" + "很长的正文" * 4100 + "</p>"
+    payload["content"]["content_html"] = "<p>" + "很长的正文" * 4100 + "</p>"
     with pytest.raises(PermanentError) as e:
         adapter.send(payload, pub.key)
     assert "45002" in e.value.message
