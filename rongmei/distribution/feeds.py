@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from rongmei.accounts.models import Team
 from rongmei.distribution import selectors
+from rongmei.portal.media import public_media_url
 
 
 class TeamRssFeed(Feed):
@@ -34,17 +35,17 @@ class TeamRssFeed(Feed):
         return selectors.published_stories(team=obj).prefetch_related("authors")[: selectors.FEED_SIZE]
 
     def item_title(self, item) -> str:
-        return item.current_version.headline
+        return selectors.live_content(item)["headline"]
 
     def item_description(self, item) -> str:
-        version = item.current_version
-        return version.intro or version.body
+        content = selectors.live_content(item)
+        return content["intro"] or content["body_html"]
 
     def item_link(self, item) -> str:
         return reverse("portal:story", args=[item.pk])
 
     def item_guid(self, item) -> str:
-        return f"rongmei-story-{item.pk}-v{item.current_version.number}"
+        return f"rongmei-story-{item.pk}-v{selectors.live_version(item).number}"
 
     item_guid_is_permalink = False
 
@@ -55,7 +56,7 @@ class TeamRssFeed(Feed):
         return "、".join(a.display_name for a in item.authors.all())
 
     def item_categories(self, item):
-        return list(item.current_version.keywords or [])
+        return list(selectors.live_version(item).keywords or [])
 
 
 class TeamAtomFeed(TeamRssFeed):
@@ -66,7 +67,8 @@ class TeamAtomFeed(TeamRssFeed):
 
 
 def ninjs_item(request: HttpRequest, story) -> dict:
-    version = story.current_version
+    version = selectors.live_version(story)
+    content = selectors.live_content(story)
     item = {
         "uri": request.build_absolute_uri(reverse("portal:story", args=[story.pk])),
         "type": "text",
@@ -76,15 +78,34 @@ def ninjs_item(request: HttpRequest, story) -> dict:
         "contentcreated": story.created_at.isoformat(),
         "pubstatus": "usable",
         "language": "zh-Hans",
-        "headlines": [{"role": "main", "value": version.headline}],
-        "bodies": [{"role": "main", "contenttype": "text/html", "value": version.body}],
+        "headlines": [{"role": "main", "value": content["headline"]}],
+        "bodies": [{"role": "main", "contenttype": "text/html", "value": content["body_html"]}],
         "subjects": [{"name": k} for k in version.keywords or []],
         "by": "、".join(a.display_name for a in story.authors.all()),
     }
-    if version.subtitle:
-        item["headlines"].append({"role": "sub", "value": version.subtitle})
-    if version.intro:
-        item["descriptions"] = [{"role": "summary", "contenttype": "text/plain", "value": version.intro}]
+    if content["subtitle"]:
+        item["headlines"].append({"role": "sub", "value": content["subtitle"]})
+    if content["intro"]:
+        item["descriptions"] = [{"role": "summary", "contenttype": "text/plain", "value": content["intro"]}]
+    associations = {}
+    for n, picture in enumerate(content["gallery"], start=1):
+        associations[f"picture{n}"] = {
+            "type": "picture",
+            "uri": request.build_absolute_uri(public_media_url(picture)),
+            "mimetype": "image/jpeg" if picture.get("rendition", "").endswith("jpg") else "image/webp",
+            "description_text": picture.get("caption", ""),
+            "width": picture.get("width"),
+            "height": picture.get("height"),
+        }
+    video = content.get("video") or {}
+    if video.get("mp4"):
+        associations["video"] = {
+            "type": "video",
+            "uri": request.build_absolute_uri(public_media_url(video["mp4"])),
+            "mimetype": "video/mp4",
+        }
+    if associations:
+        item["associations"] = associations
     return item
 
 

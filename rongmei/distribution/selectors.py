@@ -18,15 +18,46 @@ def channels() -> list[Channel]:
 
 
 def published_stories(*, team=None) -> QuerySet[Story]:
-    """Stories live on our own website/app and not retracted: what the portal and the feeds show."""
-    qs = Story.objects.filter(
-        state=Story.State.PUBLISHED,
-        publications__channel__code__in=SITE_CHANNELS,
-        publications__state=S.PUBLISHED,
-    )
+    """Stories live on our own website/app and not retracted: what the portal and the feeds show.
+
+    Each carries ``live``: its site publications that are up, newest version first; the public
+    sees ``live[0].version`` (see live_version), never the working copy — a story being corrected
+    (back in review) keeps showing its last published version until the correction is published."""
+    live = Publication.objects.filter(channel__code__in=SITE_CHANNELS, state=S.PUBLISHED).select_related("version")
+    qs = Story.objects.filter(publications__in=live).exclude(state=Story.State.RETRACTED)
     if team is not None:
         qs = qs.filter(team=team)
-    return qs.distinct().select_related("current_version", "team").order_by("-signed_off_at", "-id")
+    return (
+        qs.distinct()
+        .select_related("team")
+        .prefetch_related(Prefetch("publications", queryset=live.order_by("-version__number", "-id"), to_attr="live"))
+        .order_by("-signed_off_at", "-id")
+    )
+
+
+def live_publication(story: Story) -> Publication:
+    """The site publication the public sees (a story from published_stories)."""
+    return story.live[0]
+
+
+def live_version(story: Story):
+    return live_publication(story).version
+
+
+def live_content(story: Story) -> dict:
+    """The website version as it was sent (the publication's payload), falling back to the
+    version's own fields for publications sent before payloads carried channel versions."""
+    pub = live_publication(story)
+    content = (pub.payload or {}).get("content") or {}
+    v = pub.version
+    return {
+        "headline": content.get("headline") or v.headline,
+        "subtitle": content.get("subtitle", v.subtitle),
+        "intro": content.get("intro", v.intro),
+        "body_html": content.get("body_html") or v.body,
+        "gallery": content.get("gallery") or [],
+        "video": content.get("video"),
+    }
 
 
 def publications_of(story: Story) -> QuerySet[Publication]:

@@ -317,10 +317,12 @@ def retract(*, actor, story: Story, reason: str) -> list[Publication]:
     now = timezone.now()
     with transaction.atomic():
         story = Story.objects.select_for_update().get(pk=story.pk)
-        if story.state not in PUBLISHABLE_STORY_STATES:
+        pubs = list(Publication.objects.select_for_update().filter(story=story).select_related("channel"))
+        # A story being corrected (back in review) is still live where it was published.
+        live = any(p.state not in (S.RETRACTED,) for p in pubs)
+        if story.state == Story.State.RETRACTED or (story.state not in PUBLISHABLE_STORY_STATES and not live):
             raise StateConflict(_("Only a signed-off or published story can be retracted."))
         to_call = []
-        pubs = list(Publication.objects.select_for_update().filter(story=story).select_related("channel"))
         for pub in pubs:
             if pub.state in (S.PUBLISHED, S.SENDING, S.RENDERING):
                 _move(pub, S.RETRACTING, actor=actor, summary=reason, attempts=0, next_attempt_at=now, last_error="")

@@ -220,7 +220,7 @@ def rendition_retry(request, pk, rid):
     return redirect("media:asset", pk=pk)
 
 
-def _serve(path: str, *, download_name: str | None = None) -> FileResponse:
+def serve_file(path: str, *, download_name: str | None = None) -> FileResponse:
     root = os.path.realpath(settings.MEDIA_ROOT)
     real = os.path.realpath(path)
     if not real.startswith(root + os.sep) or not os.path.isfile(real):
@@ -243,11 +243,11 @@ def _serve(path: str, *, download_name: str | None = None) -> FileResponse:
 def original(request, pk):
     """The original, always as a download: it is what someone uploaded, not something we made."""
     asset = get_object_or_404(Asset, pk=pk)
-    return _serve(asset.original.path, download_name=asset.original_name)
+    return serve_file(asset.original.path, download_name=asset.original_name)
 
 
 @staff_view
 def rendition_file(request, pk, path):
     """A file we made (a rendition, an HLS playlist or segment): inline, so the page can show it."""
     get_object_or_404(Asset.objects.only("pk"), pk=pk)
-    return _serve(os.path.join(settings.MEDIA_ROOT, "renditions", str(pk), path))
+    return serve_file(os.path.join(settings.MEDIA_ROOT, "renditions", str(pk), path))

@@ -104,7 +104,9 @@ def is_author(user, story) -> bool:
 def can_edit_story(user, story) -> bool:
     from rongmei.newsroom.models import Story
 
-    if story.state not in (Story.State.DRAFT, Story.State.IN_REVIEW, Story.State.APPROVED):
+    # A published story may be edited too: that is a correction (a new version through review;
+    # the published version stays out until the correction is signed off and published).
+    if story.state not in (Story.State.DRAFT, Story.State.IN_REVIEW, Story.State.APPROVED, Story.State.PUBLISHED):
         return False
     if not is_newsroom(user):
         return False

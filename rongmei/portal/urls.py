@@ -6,4 +6,5 @@ app_name = "portal"
 urlpatterns = [
     path("", views.index, name="index"),
     path("news/<int:pk>/", views.story_detail, name="story"),
+    path("news/media/<int:pk>/<path:path>", views.media, name="media"),
 ]

@@ -1,31 +1,67 @@
-"""The plain public page of signed-off stories (channels and the public app come with distribution)."""
+"""The public website: stories live on our website/app (distribution.selectors.published_stories),
+each as the website version that was published, with its photos and video."""
 
 from __future__ import annotations
 
+import os
+
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
 
 from rongmei.core import text
-from rongmei.newsroom import selectors
+from rongmei.distribution import selectors
+from rongmei.distribution.models import Publication
+from rongmei.media.models import StoryAsset
+from rongmei.portal.media import public_media_url
 
 PAGE_SIZE = 20
+MEDIA_MAX_AGE = 300
 
 
 def index(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.public_stories(), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "portal/index.html", {"page": page})
+    page = Paginator(selectors.published_stories(), PAGE_SIZE).get_page(request.GET.get("page"))
+    items = [{"story": s, "version": selectors.live_version(s), "content": selectors.live_content(s)} for s in page.object_list]
+    return render(request, "portal/index.html", {"page": page, "items": items})
 
 
 def story_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    # Only the signed-off version is public: the working copy may hold unreviewed edits.
-    story = get_object_or_404(selectors.public_stories().prefetch_related("authors"), pk=pk)
-    version = story.current_version
+    # Only what was published is public: the working copy (or a correction in review) is not.
+    story = get_object_or_404(selectors.published_stories().prefetch_related("authors"), pk=pk)
+    version = selectors.live_version(story)
+    content = selectors.live_content(story)
+    gallery = [{**p, "src": public_media_url(p)} for p in content["gallery"]]
+    video = content.get("video") or {}
     context = {
         "story": story,
         "version": version,
+        "content": content,
+        "gallery": [g for g in gallery if g["src"]],
+        "video_src": public_media_url(video.get("mp4")),
+        "poster_src": public_media_url(video.get("poster")),
+        "published_at": selectors.live_publication(story).published_at,
         "authors": list(story.authors.all()),
         "reading_minutes": text.reading_minutes(version.word_count, settings.RONGMEI["READING_CHARS_PER_MINUTE"]),
     }
     return render(request, "portal/story.html", context)
+
+
+@require_safe
+def media(request: HttpRequest, pk: int, path: str) -> HttpResponse:
+    """A rendition of an asset attached to a story that is live on the site; 404 otherwise (a
+    retracted story's pictures go with it)."""
+    live = Publication.objects.filter(channel__code__in=selectors.SITE_CHANNELS, state=Publication.State.PUBLISHED)
+    story_ids = live.values("story_id")
+    if not StoryAsset.objects.filter(asset_id=pk, story_id__in=story_ids).exclude(story__state="retracted").exists():
+        raise Http404
+    from rongmei.media.views import serve_file
+
+    folder = os.path.realpath(os.path.join(settings.MEDIA_ROOT, "renditions", str(pk)))
+    target = os.path.realpath(os.path.join(folder, path))
+    if not target.startswith(folder + os.sep):
+        raise Http404  # no way out of this asset's folder
+    response = serve_file(target)
+    response["Cache-Control"] = f"public, max-age={MEDIA_MAX_AGE}"
+    return response

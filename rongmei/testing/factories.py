@@ -32,6 +32,19 @@ def signed_off_story(author, team, reviewers, **kwargs) -> Story:
     return story
 
 
+def published_story(author, team, reviewers, *, channels=("website",), **kwargs) -> Story:
+    """Signed off, then published on ``channels`` by the last reviewer (the chief editor by
+    default), each publication sent at once (tests do not run the task worker)."""
+    from rongmei.distribution import services as distribution
+    from rongmei.distribution.models import Channel
+
+    story = signed_off_story(author, team, reviewers, **kwargs)
+    for pub in distribution.publish(actor=reviewers[-1], story=story, channels=list(Channel.objects.filter(code__in=channels))):
+        distribution.send(pub)
+    story.refresh_from_db()
+    return story
+
+
 def approved_plan(proposer, lead, team, *, kinds=("text",)):
     deadline = timezone.now() + dt.timedelta(days=1)
     plan = services.propose_plan(

@@ -236,20 +236,37 @@ def save_version(*, actor, story: Story, note: str = "", override_reason: str = 
     A changed version of a story in review or signed off restarts its review: approvals
     belong to the version they were given to. Such a version passes the same sensitive-word
     gate as a submission, so an edit during review cannot slip blocked words past it.
+
+    On a published story this is a correction (更正): the note saying what was corrected is
+    required, the changed fields are recorded, and the new version goes through review; what is
+    published stays as it is until the correction is signed off and published in its turn.
     """
     story = _lock_story(story)
     if not perms.can_edit_story(actor, story):
         raise NotAllowed(_("You may not edit this story."))
     check_lock(actor, story)
     _apply_fields(story, fields)
-    in_review = story.state in (Story.State.IN_REVIEW, Story.State.APPROVED)
-    changed = story.current_version is None or _content_of(story.current_version) != _content_of(story)
+    correcting = story.state == Story.State.PUBLISHED
+    in_review = story.state in (Story.State.IN_REVIEW, Story.State.APPROVED, Story.State.PUBLISHED)
+    previous = story.current_version
+    changed = previous is None or _content_of(previous) != _content_of(story)
+    if correcting and changed and not (note or "").strip():
+        raise DomainError(_("Say what this correction changes (it is shown with the corrected story)."), field="note")
     blocking: list[safety.Hit] = []
     if in_review and changed:
         _hits, blocking = _safety_gate(actor, story, override_reason)
     version, created = _snapshot(actor, story, note)
     if blocking:
         _record_override(actor, story, version, blocking, override_reason)
+    if created and correcting:
+        fields_changed = [name for name in CONTENT_FIELDS if getattr(previous, name) != getattr(version, name)]
+        audit.record(
+            "story.correction",
+            actor=actor,
+            subject=story,
+            summary=_("Correction, version %(n)s: %(note)s") % {"n": version.number, "note": version.note},
+            data={"version": version.number, "replaces": previous.number, "fields": fields_changed, "note": version.note},
+        )
     if created and in_review:
         _restart_review(actor, story, version)
     return version

@@ -69,10 +69,16 @@ def test_the_lead_of_a_team_counts_as_its_member_even_when_not_listed(people, te
     assert perms.leads_team(lead, team)
 
 
-def test_no_one_edits_a_published_story(people, subjects):
-    Story.objects.filter(pk=subjects["draft"].pk).update(state=Story.State.PUBLISHED)
-    story = Story.objects.get(pk=subjects["draft"].pk)
-    assert not any(perms.can_edit_story(people[name], story) for name in PERSONAS)
+def test_a_published_story_is_corrected_by_the_people_who_edit_it_and_a_retracted_one_by_no_one(people, subjects):
+    draft = Story.objects.get(pk=subjects["draft"].pk)
+    before = {name for name in PERSONAS if perms.can_edit_story(people[name], draft)}
+    Story.objects.filter(pk=draft.pk).update(state=Story.State.PUBLISHED)
+    published = Story.objects.get(pk=draft.pk)
+    assert {name for name in PERSONAS if perms.can_edit_story(people[name], published)} == before
+    assert "operator" not in before and "outsider" not in before
+    Story.objects.filter(pk=draft.pk).update(state=Story.State.RETRACTED)
+    retracted = Story.objects.get(pk=draft.pk)
+    assert not any(perms.can_edit_story(people[name], retracted) for name in PERSONAS)
 
 
 def test_a_story_in_review_or_signed_off_is_still_editable_by_the_same_people(people, reporter, editor, column_lead, chief, team):
