@@ -79,6 +79,14 @@ def leave_editor_and_wait_for_autosave(page, story_pk: int, last_typed: str) -> 
     assert autosave.value.ok and autosave.value.json()["saved"]
 
 
+def run_task_worker() -> None:
+    """What the worker beside the server does: run every task that is due (in this process, on
+    the test database), then stop."""
+    from django.core.management import call_command
+
+    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+
+
 def require_totp_for_chief_editors() -> None:
     RoleSecurityPolicy.objects.update_or_create(role=Role.CHIEF_EDITOR, defaults={"require_two_factor": True})
     cache.delete(POLICY_CACHE_KEY)
@@ -182,7 +190,16 @@ def test_a_lead_becomes_a_public_story_through_three_reviewers_in_the_browser(
     assert len({a.reviewer_id for a in approvals}) == 3
     assert story.signed_off_by == chief
 
-    # 5. Anyone, not logged in, finds the story on the public page and reads it.
+    # 5. The chief editor publishes it on the website; the task worker sends it.
+    chief_page.goto(reverse("distribution:story", args=[story_pk]))
+    chief_page.locator(f"input[name=channels][value='{website.pk}']").check()
+    chief_page.locator("form[action$='/publish/stories/%d/'] button.btn-primary" % story_pk).click()
+    expect(chief_page.locator(".msg.success")).to_be_visible()
+    run_task_worker()
+    chief_page.reload()
+    expect(chief_page.locator("td .badge.state-published")).to_have_count(1)
+
+    # 6. Anyone, not logged in, finds the story on the public page and reads it.
     page = new_context().new_page()
     page.goto(reverse("portal:index"))
     page.locator("a.story-link", has_text=HEADLINE).click()
