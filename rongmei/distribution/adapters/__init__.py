@@ -2,9 +2,15 @@
 
 website and app → site.SiteAdapter (our own site; immediate). Every other channel uses the
 adapter its operator chose when entering its settings (stored encrypted with the settings under
-"adapter"): webhook, ftp, sftp, smtp or wechat; a channel without settings gets
-unconfigured.NotConfiguredAdapter, which refuses with a clear message. Douyin, Kuaishou, WeChat
-Channels and Weibo adapters are not written yet (they can receive through a webhook meanwhile).
+"adapter"): webhook, ftp, sftp, smtp, wechat (the official account), douyin, kuaishou, weibo or
+channels_handoff; a channel without settings gets unconfigured.NotConfiguredAdapter, which refuses
+with a clear message.
+
+Douyin, Kuaishou and Weibo publish through the platforms' open APIs (douyin.py, kuaishou.py,
+weibo.py; OAuth tokens refreshed and stored back, oauth_http.py). WeChat Channels (视频号) has no
+publishing API for a third party, so channels_handoff (wechat_channels.py) delivers the vertical
+cut, cover and caption by SFTP to the person who posts them in 视频号助手. Each of these has only
+met a local contract server so far; the webhook stays available for a partner system.
 """
 
 from __future__ import annotations
@@ -23,6 +29,10 @@ ADAPTERS = {
     "sftp": "rongmei.distribution.adapters.sftp.SftpAdapter",
     "smtp": "rongmei.distribution.adapters.smtp.SmtpAdapter",
     "wechat": "rongmei.distribution.adapters.wechat.WechatAdapter",
+    "douyin": "rongmei.distribution.adapters.douyin.DouyinAdapter",
+    "kuaishou": "rongmei.distribution.adapters.kuaishou.KuaishouAdapter",
+    "weibo": "rongmei.distribution.adapters.weibo.WeiboAdapter",
+    "channels_handoff": "rongmei.distribution.adapters.wechat_channels.ChannelsHandoffAdapter",
     "not_configured": "rongmei.distribution.adapters.unconfigured.NotConfiguredAdapter",
 }
 
@@ -32,6 +42,10 @@ ALLOWED = {
     "radio": ("sftp", "ftp", "smtp", "webhook"),
     "tv": ("sftp", "ftp", "smtp", "webhook"),
     "wechat_oa": ("wechat", "webhook"),
+    "douyin": ("douyin", "webhook"),
+    "kuaishou": ("kuaishou", "webhook"),
+    "wechat_channels": ("channels_handoff", "webhook"),
+    "weibo": ("weibo", "webhook"),
 }
 DEFAULT_ALLOWED = ("webhook", "smtp")
 

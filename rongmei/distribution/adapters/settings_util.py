@@ -41,7 +41,19 @@ FIELDS: dict[str, tuple[tuple[str, bool, bool], ...]] = {
     "wechat": (("appid", True, False), ("secret", True, True), ("base_url", False, False), ("author", False, False),
                ("default_thumb_media_id", False, False), ("need_open_comment", False, False),
                ("only_fans_can_comment", False, False), ("source_url_base", False, False)),
+    # OAuth platforms: the tokens come from authorizing the account on the platform; the adapters
+    # refresh them and write the new ones back (adapters/oauth_http.py).
+    "douyin": (("client_key", True, False), ("open_id", True, False), ("refresh_token", True, True),
+               ("access_token", False, True), ("base_url", False, False)),
+    "kuaishou": (("app_id", True, False), ("app_secret", True, True), ("refresh_token", True, True),
+                 ("access_token", False, True), ("base_url", False, False)),
+    "weibo": (("access_token", True, True), ("site_url", True, False), ("base_url", False, False),
+              ("app_key", False, False), ("app_secret", False, True), ("refresh_token", False, True)),
 }  # fmt: skip
+# WeChat Channels has no publishing API: its files go by SFTP to a person (adapters/wechat_channels.py).
+FIELDS["channels_handoff"] = FIELDS["sftp"]
+
+URL_FIELDS = ("base_url", "source_url_base", "site_url")
 
 
 def check_settings(adapter: str, values: dict) -> dict:
@@ -67,11 +79,15 @@ def check_settings(adapter: str, values: dict) -> dict:
                 raise DomainError(_("Enter a port between 1 and 65535."), field=name)
         if name == "security" and value not in ("none", "starttls", "ssl"):
             raise DomainError(_("Choose none, STARTTLS or SSL."), field=name)
-        if name in ("base_url", "source_url_base") and not str(value).startswith(("https://", "http://")):
+        if name in URL_FIELDS and not str(value).startswith(("https://", "http://")):
             raise DomainError(_("Enter the full address, starting with https://"), field=name)
         cleaned[name] = value
-    if adapter == "sftp" and not (cleaned.get("password") or cleaned.get("private_key")):
+    if adapter in ("sftp", "channels_handoff") and not (cleaned.get("password") or cleaned.get("private_key")):
         raise DomainError(_("Enter a password or a private key."), field="password")
+    if adapter == "weibo" and cleaned.get("refresh_token"):
+        for name in ("app_key", "app_secret"):
+            if not cleaned.get(name):
+                raise DomainError(_("A refresh token needs the app key and the app secret."), field=name)
     if adapter == "smtp":
         from rongmei.distribution.adapters.smtp import recipient_list
 

@@ -78,6 +78,17 @@ def test_the_api_takes_channel_settings_and_never_returns_secrets(client, operat
     assert client.put(url, {"adapter": "sftp", "settings": {}}, content_type="application/json").status_code == 403
 
 
+def test_the_api_takes_the_short_video_and_weibo_adapters_too(client, operator):
+    client.force_login(operator)
+    settings = {"client_key": "awk0123", "open_id": "open-1", "access_token": "act.x", "refresh_token": "rft.y"}
+    response = client.put("/api/v1/channels/douyin/settings", {"adapter": "douyin", "settings": settings}, content_type="application/json")
+    assert response.status_code == 200, response.content
+    assert response.json()["adapter"] == "douyin" and "act.x" not in response.content.decode()
+    # a kind of delivery that channel does not offer is refused with the field named
+    wrong = client.put("/api/v1/channels/weibo/settings", {"adapter": "douyin", "settings": settings}, content_type="application/json")
+    assert wrong.status_code == 400 and wrong.json()["field"] == "adapter"
+
+
 def _channel_form(channel, **extra):
     return {"name": channel.name, "active": "on", "sort_order": channel.sort_order, "webhook_url": "", "webhook_secret": "", **extra}
 

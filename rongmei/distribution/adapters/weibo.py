@@ -1,0 +1,285 @@
+"""Weibo (微博): a post with a link back to our page and one picture; retraction deletes it.
+
+HAS ONLY MET THE LOCAL CONTRACT SERVER (tests/servers/weibo.py), NEVER WEIBO ITSELF. It follows
+the public documents of the Weibo open platform (read 2026-11):
+  statuses/share   https://open.weibo.com/wiki/2/statuses/share
+                   POST https://api.weibo.com/2/statuses/share.json: access_token, status (at most
+                   140 Chinese characters, no "#话题#", and at least one URL under the app's
+                   registered safe domain, 安全域名), pic (optional, one JPEG/GIF/PNG under 5 MB,
+                   multipart/form-data) → the new status {id, idstr, mid, user, …}
+  statuses/destroy https://open.weibo.com/wiki/2/statuses/destroy  POST id → the deleted status
+  error codes      https://open.weibo.com/wiki/Error_code  and  https://open.weibo.com/wiki/OAuth2/access_token
+                   (21327 expired_token, 21332 invalid access token, 10022/10023/10024 rate limits,
+                   10001/10002/10009 busy, 20019 repeated content, 20101 target does not exist)
+NOT CONFIRMED here: how Weibo counts the 140 characters (we count a Latin character as half, a
+link at its full length, and cut at a sentence end to fit); the page address of a post (the
+receipt's url is https://m.weibo.cn/status/<idstr>); refreshing the token: the documents give web
+apps no refresh token (only mobile SDK apps get one), so an expired token normally needs a person
+to authorize the account again; when a refresh_token (with app_key and app_secret) is configured we
+try ``POST /oauth2/access_token grant_type=refresh_token`` once.
+
+The post: the channel version's text (formatters/weibo.py) with its "#话题#" topics taken out
+(share.json refuses them), the relative link made absolute with ``site_url`` (which must be on the
+safe domain), cut to 140 and ending in "全文：<link>"; the first gallery picture as ``pic``. The
+status is worked out in ``render`` so the publication records exactly what was posted.
+share.json has no idempotency key: the post is guarded by oauth_http.OnePost (after a lost answer
+the next attempt asks a person to check the account), and Weibo's own 20019 "repeated content"
+is reported the same way. Receipt: external_id = idstr, url as above.
+Errors: 10001, 10002, 10003, 10009, 10010, 10011 (busy), 10022, 10023, 10024, 20016 (rate/post
+limits), HTTP 5xx/429, timeouts, drops → TransientError; token errors (21314–21319, 21327, 21332)
+→ one refresh when a refresh token is configured, else PermanentError asking for a new
+authorization; everything else (20012 text too long, 20021 illegal content, a link outside the
+safe domain, …) → PermanentError. Retraction of a post Weibo no longer has (20101) succeeds.
+
+Settings (stored encrypted through credentials.py, ``adapter: "weibo"``): access_token,
+site_url (our public site on the safe domain, "https://news.example.cn"), base_url (default
+https://api.weibo.com), and optionally refresh_token with app_key and app_secret; timeout (30 s),
+not offered to operators.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from django.utils.translation import gettext as _
+
+from rongmei.distribution.adapters.base import Adapter, AdapterError, PermanentError, Receipt, TransientError, media_bytes, story_payload
+from rongmei.distribution.adapters.oauth_http import (
+    OAuthTokens,
+    OnePost,
+    call,
+    expires_at,
+    form_body,
+    http_failure,
+    multipart_body,
+)
+from rongmei.distribution.adapters.progress import Progress
+from rongmei.distribution.adapters.settings_util import channel_settings
+from rongmei.distribution.formatters._common import cut_at_sentence
+
+DEFAULT_BASE_URL = "https://api.weibo.com"
+SHARE = "/2/statuses/share.json"
+DESTROY = "/2/statuses/destroy.json"
+REFRESH = "/oauth2/access_token"
+POST_URL = "https://m.weibo.cn/status/{id}"
+
+TIMEOUT_SECONDS = 30.0
+STATUS_MAX = 140
+PICTURE_MAX_BYTES = 5 * 1024 * 1024
+TOKEN_CODES = {21314, 21315, 21316, 21317, 21319, 21327, 21332}
+TRANSIENT_CODES = {10001, 10002, 10003, 10009, 10010, 10011, 10022, 10023, 10024, 20016}
+REPEATED_CODES = {20017, 20019}
+SLOW_SUCCESS = 20032  # "update success, while server slow now": posted, but no id
+GONE = 20101
+REQUIRED = ("access_token", "site_url")
+_TOPIC_RE = re.compile(r"#[^#\s][^#\n]*?#")
+_SPACES_RE = re.compile(r"[ \t\u3000]+")
+_READ_MORE_RE = re.compile(r"\s*全文[:：]\s*$")
+
+
+class WeiboError(Exception):
+    def __init__(self, code: int, description: str) -> None:
+        super().__init__(code)
+        self.code, self.description = code, description
+
+
+def platform() -> str:
+    return _("Weibo")
+
+
+def weibo_length(text: str) -> int:
+    """Characters as we count them for Weibo: a Latin (ASCII) character is half."""
+    return math.ceil(sum(0.5 if ord(ch) < 128 else 1 for ch in text))
+
+
+def absolute_link(link: str, site_url: str) -> str:
+    if link.startswith(("http://", "https://")):
+        return link
+    return site_url.rstrip("/") + "/" + link.lstrip("/")
+
+
+def compose_status(text: str, link: str, *, limit: int = STATUS_MAX) -> str:
+    """The post for share.json: ``text`` without "#话题#" and without the link, cut at a sentence
+    end so that with " 全文：<link>" it fits in ``limit``."""
+    body = _TOPIC_RE.sub("", text or "")
+    path = "/" + link.split("/", 3)[3] if link.count("/") >= 3 else ""
+    for piece in (link, path):  # the absolute link first: the path is part of it
+        if len(piece) > 1:
+            body = body.replace(piece, "")
+    body = _READ_MORE_RE.sub("", _SPACES_RE.sub(" ", body).strip())
+    tail = f" 全文：{link}"
+    room = limit - weibo_length(tail)
+    if room < 10:
+        raise PermanentError(_("The link back to our site is too long for a Weibo post."))
+    n = room
+    cut = body
+    while weibo_length(cut) > room and n > 0:
+        cut = cut_at_sentence(body, n)
+        n -= 1
+    return (cut + tail).strip()
+
+
+class WeiboAdapter(Adapter):
+    name = "weibo"
+
+    def __init__(self, channel, settings: dict | None = None) -> None:
+        super().__init__(channel)
+        self._given = settings
+        self._cfg: dict | None = None
+        self._tokens: OAuthTokens | None = None
+
+    @property
+    def cfg(self) -> dict:
+        if self._cfg is None:
+            self._cfg = channel_settings(self.channel, self._given, REQUIRED, "weibo")
+        return self._cfg
+
+    @property
+    def tokens(self) -> OAuthTokens:
+        if self._tokens is None:
+            self._tokens = OAuthTokens(
+                adapter="weibo",
+                channel=self.channel,
+                cfg=self.cfg,
+                persist=self._given is None,
+                platform=platform(),
+                refresh=self._refresh,
+            )
+        return self._tokens
+
+    # --- HTTP ----------------------------------------------------------------------------
+
+    def _post(self, path: str, body) -> dict:
+        answer = call(
+            (self.cfg.get("base_url") or DEFAULT_BASE_URL).rstrip("/") + path,
+            platform=platform(),
+            name=self.channel.name,
+            body=body,
+            timeout=float(self.cfg.get("timeout") or TIMEOUT_SECONDS),
+        )
+        if answer.status >= 500 or answer.status == 429:
+            raise http_failure(answer, platform(), self.channel.name)
+        doc = answer.document(platform(), self.channel.name)
+        try:
+            code = int(doc.get("error_code") or 0)
+        except (TypeError, ValueError):
+            code = 0
+        if code:
+            raise WeiboError(code, str(doc.get("error") or "")[:200])
+        if answer.status != 200:
+            raise http_failure(answer, platform(), self.channel.name)
+        return doc
+
+    def _judge(self, error: WeiboError) -> AdapterError:
+        words = {"platform": platform(), "code": error.code, "msg": error.description}
+        if error.code in REPEATED_CODES:
+            return PermanentError(
+                _(
+                    "%(platform)s refused the post as a repeat of an earlier one (error %(code)s), so it may already be on the account. Check the account before trying again."
+                )
+                % words
+            )
+        if error.code == SLOW_SUCCESS:
+            return PermanentError(
+                _("%(platform)s accepted the post but gave no id for it (%(name)s). Check the account before trying again.")
+                % {"platform": platform(), "name": self.channel.name}
+            )
+        message = _("%(platform)s refused (error %(code)s: %(msg)s).") % words
+        return TransientError(message) if error.code in TRANSIENT_CODES else PermanentError(message)
+
+    def api(self, path: str, fields: dict, files=None, *, done_codes: frozenset | set = frozenset()) -> dict:
+        """A call with the access token (in the form, never the address); refreshed once when a
+        refresh token is configured and Weibo says the token expired. ``done_codes``: errors
+        that mean the work is already done (a post deleted before)."""
+        token = self.tokens.access_token()
+        for attempt in (1, 2):
+            form = {"access_token": token, **fields}
+            try:
+                return self._post(path, multipart_body(form, files) if files else form_body(form))
+            except WeiboError as e:
+                if e.code in done_codes:
+                    return {}
+                if e.code in TOKEN_CODES and attempt == 1 and self.cfg.get("refresh_token"):
+                    token = self.tokens.refresh(rejected=token)
+                    continue
+                if e.code in TOKEN_CODES:
+                    raise self.tokens.authorize_again() from None
+                raise self._judge(e) from None
+        raise AssertionError  # pragma: no cover
+
+    def _refresh(self, refresh_token: str) -> dict:
+        if not (self.cfg.get("app_key") and self.cfg.get("app_secret")):
+            raise self.tokens.authorize_again()
+        form = {
+            "client_id": self.cfg["app_key"],
+            "client_secret": self.cfg["app_secret"],
+            "grant_type": "refresh_token",
+            "refresh_token": refresh_token,
+        }
+        try:
+            doc = self._post(REFRESH, form_body(form))
+        except WeiboError:
+            raise self.tokens.authorize_again() from None
+        return {
+            "access_token": doc.get("access_token"),
+            "access_expires_at": expires_at(doc.get("expires_in")),
+            "refresh_token": doc.get("refresh_token"),
+        }
+
+    # --- send and retract --------------------------------------------------------------------
+
+    def render(self, publication) -> dict:
+        payload = story_payload(publication)
+        content = payload.get("content") or {}
+        link = absolute_link(content.get("link") or payload.get("path") or "/", self.cfg["site_url"])
+        payload["status"] = compose_status(content.get("text") or payload.get("headline", ""), link)
+        payload["link"] = link
+        return payload
+
+    def _progress(self, key: str) -> Progress:
+        return Progress(f"weibo:{self.cfg.get('site_url', '')}:{self.channel.pk}", key)
+
+    def _picture(self, payload: dict) -> tuple[str, str, str, bytes] | None:
+        pictures = (payload.get("content") or {}).get("pictures") or []
+        if not pictures:
+            return None
+        data = media_bytes(pictures[0])
+        if data is None:
+            raise PermanentError(_("A media file of the story is missing or not finished; make its renditions again."))
+        if len(data) >= PICTURE_MAX_BYTES:
+            raise PermanentError(_("The picture is larger than %(platform)s accepts.") % {"platform": platform()})
+        for magic, ctype, ext in ((b"\xff\xd8\xff", "image/jpeg", "jpg"), (b"\x89PNG", "image/png", "png"), (b"GIF8", "image/gif", "gif")):
+            if data.startswith(magic):
+                return ("pic", f"picture.{ext}", ctype, data)
+        raise PermanentError(_("The picture of this post is not a JPEG, PNG or GIF image."))
+
+    def send(self, payload: dict, key: str) -> Receipt:
+        progress = self._progress(key)
+        done = progress.get("id")
+        if done:
+            return Receipt(external_id=done, url=POST_URL.format(id=done))
+        status = payload.get("status") or compose_status(
+            (payload.get("content") or {}).get("text") or payload.get("headline", ""),
+            absolute_link(payload.get("path") or "/", self.cfg["site_url"]),
+        )
+        picture = self._picture(payload)
+        guard = OnePost(progress, platform())
+        guard.check()
+        with guard:
+            doc = self.api(SHARE, {"status": status}, [picture] if picture else None)
+        post_id = str(doc.get("idstr") or doc.get("id") or "")
+        if not post_id:
+            raise PermanentError(
+                _("%(platform)s accepted the post but gave no id for it (%(name)s). Check the account before trying again.")
+                % {"platform": platform(), "name": self.channel.name}
+            )
+        progress.set("id", post_id)
+        return Receipt(external_id=post_id[:200], url=POST_URL.format(id=post_id))
+
+    def retract(self, receipt: Receipt, key: str) -> None:
+        post_id = receipt.external_id
+        if not post_id:
+            return
+        self.api(DESTROY, {"id": post_id}, done_codes={GONE})
+        self._progress(key).clear()
