@@ -193,7 +193,7 @@ def test_a_lead_becomes_a_public_story_through_three_reviewers_in_the_browser(
     # 5. The chief editor publishes it on the website; the task worker sends it.
     chief_page.goto(reverse("distribution:story", args=[story_pk]))
     chief_page.locator(f"input[name=channels][value='{website.pk}']").check()
-    chief_page.locator("form[action$='/publish/stories/%d/'] button.btn-primary" % story_pk).click()
+    chief_page.locator(f"form[action='{reverse('distribution:story', args=[story_pk])}'] button.btn-primary").click()
     expect(chief_page.locator(".msg.success")).to_be_visible()
     run_task_worker()
     chief_page.reload()

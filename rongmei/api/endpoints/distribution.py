@@ -16,6 +16,7 @@ from rongmei.api.endpoints.common import find_channels
 from rongmei.api.schemas import ERRORS, Id, Offset, UserRef, aware, page
 from rongmei.distribution import selectors, services
 from rongmei.distribution.adapters import adapter_name
+from rongmei.distribution.adapters.settings_util import FIELDS
 from rongmei.distribution.models import Publication
 from rongmei.newsroom.models import Story
 
@@ -110,8 +111,12 @@ def configure_webhook(request, code: str, payload: WebhookIn):
     return services.configure_webhook(actor=request.auth, channel=channel, url=payload.url, secret=payload.secret)
 
 
+# Every kind of delivery an operator can enter settings for (adapters/settings_util.FIELDS) and the webhook.
+ConfigurableAdapter = Literal[("webhook", *FIELDS)]  # type: ignore[valid-type]
+
+
 class ChannelSettingsIn(Schema):
-    adapter: Literal["webhook", "ftp", "sftp", "smtp", "wechat"]
+    adapter: ConfigurableAdapter
     settings: dict[str, str | int | bool | list[str]] = Field(
         description="The adapter's fields (see docs/operations.md); secrets left empty keep the stored ones"
     )
