@@ -154,3 +154,25 @@ def test_keywords_are_suggested_from_the_typed_text(people):
     client = as_user(people["reporter"])
     data = client.post(reverse("newsroom:story_keywords", args=[story.pk]), {"headline": "夏南牛", "body": factories.BODY}).json()
     assert data["ok"] and "夏南牛" in data["keywords"]
+
+
+def test_editing_a_published_story_is_a_correction_that_needs_a_note_and_loses_nothing(people):
+    from django.utils.translation import gettext
+
+    reviewers = [people["editor"], people["column_lead"], people["chief"]]
+    story = factories.published_story(people["reporter"], people["team"], reviewers)
+    client = as_user(people["reporter"])
+    page = client.get(edit_url(story)).content.decode()
+    assert 'id="correction-hint"' in page
+    body = factories.BODY.replace("两成", "三成")
+    response = client.post(edit_url(story), {"action": "save", "note": "", **content(body=body)})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "field-error" in page and "三成" in page
+    assert gettext("Say what this correction changes (it is shown with the corrected story).") in page
+    story.refresh_from_db()
+    assert story.state == Story.State.PUBLISHED and story.current_version.number == 1
+    assert "三成" in story.body  # the typed text is kept in the working copy
+    assert client.post(edit_url(story), {"action": "save", "note": "更正游客增幅", **content(body=body)}).status_code == 302
+    story.refresh_from_db()
+    assert story.current_version.number == 2 and story.state == Story.State.IN_REVIEW
