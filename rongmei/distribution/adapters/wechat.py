@@ -18,8 +18,11 @@ idempotency key): cover → thumb_media_id; body images → mmbiz URLs; draft/ad
 freepublish/submit → publish_id; freepublish/get (polled ``poll_attempts`` times) → article_id
 and the article URL. WeChat removes a draft from the draft box once it is published, so a
 second submit of the same draft cannot make a second article: when a submit's answer was lost
-and the retry is told the draft no longer exists, the publication is marked failed for a person
-to check the account (we never make a new draft then).
+and the retry is told the draft no longer exists, the adapter looks the article up in the
+account's publishing records (freepublish/batchget: our cover's thumb_media_id and our title)
+and takes it as the receipt; only if it is not there is the publication marked failed for a
+person to check the account (we never make a new draft then).
+  publishing records    https://developers.weixin.qq.com/doc/offiaccount/Publish/Get_publication_records.html
 
 Receipt: external_id = article_id with url = the article URL once publishing has finished;
 while WeChat is still publishing after the polls, external_id = "publish:<publish_id>" (the
@@ -77,6 +80,7 @@ log = logging.getLogger(__name__)
 DEFAULT_BASE_URL = "https://api.weixin.qq.com"
 TIMEOUT_SECONDS = 15.0
 TOKEN_MARGIN_SECONDS = 300
+BATCHGET_PAGES = 3
 DIGEST_MAX = 120
 CONTENT_MAX = 20000
 TRANSIENT_CODES = {-1, 45009, 45011}
@@ -335,6 +339,11 @@ class WechatAdapter(Adapter):
                     answer = self.call("/cgi-bin/freepublish/submit", data={"media_id": draft})
                 except WechatError as e:
                     if resubmit and e.code == 40007:
+                        # The draft is gone: an earlier submit whose answer was lost published it.
+                        # Find that article in the account's publishing records instead of guessing.
+                        found = self._find_published(payload, progress)
+                        if found is not None:
+                            return found
                         raise PermanentError(
                             _(
                                 "WeChat no longer has the draft: an earlier attempt has probably published it. Check the account before trying again."
@@ -348,6 +357,25 @@ class WechatAdapter(Adapter):
             return self._poll(publish_id, progress)
         except WechatError as e:
             raise self._judge(e) from None
+
+    def _find_published(self, payload: dict, progress: Progress) -> Receipt | None:
+        """The article our lost submit made, from freepublish/batchget (the newest records, at
+        most ``BATCHGET_PAGES`` pages of 20): the one with our cover's thumb_media_id and our title."""
+        thumb = progress.get("thumb_media_id") or ""
+        title = self._article(payload, "", thumb)["title"]
+        for page in range(BATCHGET_PAGES):
+            answer = self.call("/cgi-bin/freepublish/batchget", data={"offset": page * 20, "count": 20, "no_content": 1})
+            items = answer.get("item") or []
+            for item in items:
+                news = ((item.get("content") or {}).get("news_item") or [{}])[0]
+                if news.get("title") == title and (not thumb or news.get("thumb_media_id") == thumb):
+                    article_id = str(item.get("article_id") or "")
+                    url = str(news.get("url") or "")
+                    progress.set("article_id", article_id)
+                    return Receipt(external_id=article_id[:200], url=url[:500] if url.startswith("http") else "")
+            if len(items) < 20:
+                break
+        return None
 
     def _status(self, publish_id: str) -> dict:
         return self.call("/cgi-bin/freepublish/get", data={"publish_id": publish_id})

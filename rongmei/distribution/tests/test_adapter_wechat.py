@@ -113,11 +113,24 @@ def test_busy_rate_limited_5xx_timeouts_and_drops_are_transient_and_the_retry_re
     assert wx.calls["/cgi-bin/draft/add"] == 1
 
 
-def test_a_lost_submit_answer_never_publishes_twice(wx, pub, media):
+def test_a_lost_submit_answer_never_publishes_twice_and_the_retry_finds_the_article(wx, pub, media):
     adapter = WechatAdapter(pub.channel, wx.settings())
     wx.faults.extend([None, None, None, "drop_after"])
     with pytest.raises(TransientError):
         adapter.send(_payload(adapter, pub, media), pub.key)
+    receipt = adapter.send(_payload(adapter, pub, media), pub.key)
+    assert len(wx.published) == 1
+    (record,) = wx.published.values()
+    assert receipt.external_id == record["article_id"] and receipt.url.startswith("https://mp.weixin.qq.com/s/")
+    assert wx.calls["/cgi-bin/freepublish/batchget"] == 1
+
+
+def test_a_lost_submit_whose_article_is_not_in_the_records_asks_a_person(wx, pub, media):
+    adapter = WechatAdapter(pub.channel, wx.settings())
+    wx.faults.extend([None, None, None, "drop_after"])
+    with pytest.raises(TransientError):
+        adapter.send(_payload(adapter, pub, media), pub.key)
+    wx.deleted.extend(p["article_id"] for p in wx.published.values())  # someone deleted it meanwhile
     with pytest.raises(PermanentError) as e:
         adapter.send(_payload(adapter, pub, media), pub.key)
     assert "Check the account" in e.value.message

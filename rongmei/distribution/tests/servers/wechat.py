@@ -3,7 +3,7 @@
 It implements the endpoints the adapter uses to the documented request and answer shapes
 (see adapters/wechat.py for the document URLs): /cgi-bin/stable_token, material/add_material
 (type=image, multipart "media"), media/uploadimg, draft/add, freepublish/submit, freepublish/get,
-freepublish/delete. Every call but stable_token must carry a valid access_token (40001 unknown,
+freepublish/batchget, freepublish/delete. Every call but stable_token must carry a valid access_token (40001 unknown,
 42001 expired). draft/add checks the article fields (title, content < 20000 characters → 45002,
 a thumb_media_id the server issued → 40007); a published draft leaves the draft box like on
 WeChat (a second submit of it → 40007).
@@ -183,6 +183,35 @@ class WechatServer:
                     ],
                 },
                 "fail_idx": [],
+            }
+        if path == "/cgi-bin/freepublish/batchget":
+            count = int(request.get("count") or 0)
+            if not 1 <= count <= 20:
+                return {"errcode": 40097, "errmsg": "invalid args"}
+            records = [p for p in reversed(self.published.values()) if p["article_id"] not in self.deleted]
+            offset = int(request.get("offset") or 0)
+            page = records[offset : offset + count]
+            return {
+                "total_count": len(records),
+                "item_count": len(page),
+                "item": [
+                    {
+                        "article_id": p["article_id"],
+                        "content": {
+                            "news_item": [
+                                {
+                                    "title": a.get("title"),
+                                    "thumb_media_id": a.get("thumb_media_id"),
+                                    "url": f"https://mp.weixin.qq.com/s/{p['article_id']}-{i}",
+                                    **({} if request.get("no_content") else {"content": a.get("content")}),
+                                }
+                                for i, a in enumerate(p["articles"])
+                            ]
+                        },
+                        "update_time": 0,
+                    }
+                    for p in page
+                ],
             }
         if path == "/cgi-bin/freepublish/delete":
             if not any(p["article_id"] == request.get("article_id") for p in self.published.values()):
