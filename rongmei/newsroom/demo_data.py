@@ -14,6 +14,7 @@ Story flow steps, played in order by the story's author unless ``by`` says other
   approve  approve the current review level
   return   send back with a reason and comments anchored to quoted passages of the body
   revise   apply (old, new) replacements to headline and body and submit again
+  publish  publish the signed-off story on ``channels`` (our own website and app: sent at once)
 """
 
 from __future__ import annotations
@@ -169,6 +170,7 @@ LEADS = [
                             {"do": "approve", "by": "editor", "comment": "导语简洁，数据已核。"},
                             {"do": "approve", "by": "lead", "comment": "同意，头条推送。"},
                             {"do": "approve", "by": "chief", "comment": "同意签发。"},
+                            {"do": "publish", "by": "chief", "channels": ["website", "app"]},
                         ],
                     },
                 },
@@ -230,6 +232,7 @@ LEADS = [
                             {"do": "approve", "by": "zhoumin"},
                             {"do": "approve", "by": "fengtao", "comment": "人物鲜活，同意。"},
                             {"do": "approve", "by": "deputy", "comment": "同意签发。"},
+                            {"do": "publish", "by": "deputy", "channels": ["website", "app"]},
                         ],
                     },
                 },

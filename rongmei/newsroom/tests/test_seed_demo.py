@@ -92,7 +92,7 @@ def test_chief_editors_and_the_admin_have_a_confirmed_authenticator(seeded):
 
 def test_there_are_stories_in_draft_in_each_review_level_and_signed_off(seeded):
     states = set(Story.objects.values_list("state", flat=True))
-    assert {Story.State.DRAFT, Story.State.IN_REVIEW, Story.State.APPROVED} <= states
+    assert {Story.State.DRAFT, Story.State.IN_REVIEW, Story.State.APPROVED, Story.State.PUBLISHED} <= states
     levels = set(Story.objects.filter(state=Story.State.IN_REVIEW).values_list("review_level", flat=True))
     assert levels == {1, 2, 3}
     returned = Story.objects.filter(state=Story.State.DRAFT, comments__anchor_start__isnull=False).distinct()
@@ -102,8 +102,8 @@ def test_there_are_stories_in_draft_in_each_review_level_and_signed_off(seeded):
 
 
 def test_every_signed_off_story_has_three_approvals_by_distinct_people_on_its_current_version(seeded):
-    signed_off = Story.objects.filter(state=Story.State.APPROVED)
-    assert signed_off.count() >= 2
+    signed_off = Story.objects.filter(state__in=(Story.State.APPROVED, Story.State.PUBLISHED))
+    assert signed_off.count() >= 3
     for story in signed_off:
         approvals = list(story.current_version.approvals.all())
         assert sorted(a.level for a in approvals) == [1, 2, 3]
@@ -111,6 +111,14 @@ def test_every_signed_off_story_has_three_approvals_by_distinct_people_on_its_cu
         assert len(reviewers) == 3
         assert not reviewers & set(story.authors.values_list("pk", flat=True))
         assert User.objects.get(pk=next(a.reviewer_id for a in approvals if a.level == 3)).role == Role.CHIEF_EDITOR
+
+
+def test_published_demo_stories_are_on_the_public_site_and_the_signed_off_one_is_not(seeded, client):
+    html = client.get("/").content.decode()
+    for story in Story.objects.filter(state=Story.State.PUBLISHED):
+        assert story.current_version.headline in html
+    for story in Story.objects.filter(state=Story.State.APPROVED):
+        assert story.current_version.headline not in html
 
 
 def test_leads_plans_and_assignments_cover_every_status(seeded):

@@ -243,8 +243,20 @@ class Seeder:
                         content["headline"] = content["headline"].replace(old, new)
                         content["body"] = content["body"].replace(old, new)
                     services.submit_story(actor=actor, story=story, **content)
+                case "publish":
+                    self._publish(actor, story, step["channels"])
                 case other:
                     raise ValueError(f"unknown demo step {other!r}")
+
+    @staticmethod
+    def _publish(actor, story: Story, codes: list[str]) -> None:
+        """Publish and send at once (our own site needs no worker; the demo may run without one)."""
+        from rongmei.distribution import services as distribution
+        from rongmei.distribution.models import Channel
+
+        story.refresh_from_db()
+        for pub in distribution.publish(actor=actor, story=story, channels=list(Channel.objects.filter(code__in=codes))):
+            distribution.send(pub)
 
     def run(self) -> None:
         validate_password(data.DEMO_PASSWORD)
