@@ -12,6 +12,11 @@ the public documents of the Douyin open platform (read 2026-11):
                       → data.video.video_id (documents: part upload suggested above 50 MB,
                       required above 128 MB, at most 4 GB)
   create_video        POST /api/douyin/v1/video/create_video/ JSON {video_id, text, cover_tsp} → data.item_id
+  video_list          GET /api/douyin/v1/video/video_list/?open_id&cursor&count (header access-token,
+                      scope video.list.bind) → data {list: [{item_id, title, create_time, share_url,
+                      video_status, is_top, cover, statistics}], cursor, has_more}; first page
+                      cursor 0, then the cursor of the answer
+                      https://developer.open-douyin.com/docs/resource/zh-CN/dop/develop/openapi/video-management/douyin/search-video/account-video-list/
   refresh_token       POST /oauth/refresh_token/ form {client_key, grant_type=refresh_token, refresh_token}
   renew_refresh_token POST /oauth/renew_refresh_token/ form {client_key, refresh_token}
                       (access token 15 days, refresh token 30 days, renewable a few times)
@@ -21,15 +26,26 @@ SDKs and articles): the deletion call. The only description found is the older
 article reports was withdrawn for new apps in 2022. If Douyin refuses it, retraction fails with a
 message asking a person to delete the video in the Douyin creator center. Also unconfirmed: the
 part size (20 MB here), that a refreshed refresh_token may differ from the old one (we store
-whatever comes back), and that the topics in ``text`` ("#话题") become Douyin topics.
+whatever comes back), and that the topics in ``text`` ("#话题") become Douyin topics. About
+video_list (the same copies, no Douyin account tried): that ``title`` is the ``text`` we sent,
+unchanged; that the list is newest first (we stop at a page older than our first post); that a
+video still in review (video_status 4) is listed at once; the largest ``count`` (20 here); that
+the scope video.list.bind is granted with video.create.bind (without it the look-up is refused and
+a person is asked, as before).
 
 Steps of a send, each recorded in progress.Progress as soon as its answer arrives: the video
 (whole below ``part_threshold``, 50 MB; else init, parts, complete, the parts done remembered
 so a retry continues where it stopped) → video_id; create_video → item_id. The file is streamed
 from disk in 1 MB blocks, never read whole. create_video has no idempotency key, so it is guarded
-by oauth_http.OnePost: after a lost answer the next attempt stops and asks a person to check the
-account instead of posting a second video.
-Receipt: external_id = item_id, url empty (the open API gives no page address for a new item).
+by oauth_http.OnePost: after a lost answer (no answer in time, the connection dropped) the next
+attempt looks the video up in video_list instead of posting again: the item whose ``title`` is
+exactly our ``text``, created no earlier than our first create_video call (stored in the progress,
+less a minute for clocks), and not already the receipt of another publication; the oldest such
+item is the receipt. At most LIST_PAGES pages of LIST_COUNT. Not found, or the list refused for
+good: a PermanentError asks a person to check the account (never a second video); the list
+failing for now (5xx, timeout, busy) is a TransientError and the attempt after looks again.
+Receipt: external_id = item_id, url empty (create_video gives no page address for a new item;
+a video found in the list brings its share_url).
 The cover: cover_tsp, the second of the video where our poster frame was taken
 (media.render.make_poster: a third of the duration, at most 1 s).
 
@@ -61,8 +77,10 @@ from rongmei.distribution.adapters.oauth_http import (
     OnePost,
     Slice,
     call,
+    epoch_seconds,
     expires_at,
     form_body,
+    held_by_another,
     http_failure,
     json_body,
     multipart_body,
@@ -79,6 +97,7 @@ INIT_PARTS = "/api/douyin/v1/video/init_video_part_upload/"
 UPLOAD_PART = "/api/douyin/v1/video/upload_video_part/"
 COMPLETE_PARTS = "/api/douyin/v1/video/complete_video_part_upload/"
 CREATE = "/api/douyin/v1/video/create_video/"
+LIST = "/api/douyin/v1/video/video_list/"
 DELETE = "/video/delete/"
 REFRESH = "/oauth/refresh_token/"
 RENEW = "/oauth/renew_refresh_token/"
@@ -87,6 +106,8 @@ TIMEOUT_SECONDS = 60.0
 PART_THRESHOLD = 50 * 1024 * 1024
 PART_SIZE = 20 * 1024 * 1024
 RENEW_WITHIN_SECONDS = 5 * 24 * 3600
+LIST_COUNT = 20
+LIST_PAGES = 5
 TOKEN_CODES = {2190008, 28001008, 2190002, 28001003}
 TRANSIENT_CODES = {2100004, 28001005, 28001006, 2190001, 28003017, 28003018, 2114007, 10001}
 AUTHORIZE_AGAIN_CODES = {10010, 10020}
@@ -147,12 +168,15 @@ class DouyinAdapter(Adapter):
 
     # --- HTTP ----------------------------------------------------------------------------
 
-    def _post(self, path: str, *, query: dict | None = None, body: Body | None = None, headers: dict | None = None) -> dict:
+    def _post(
+        self, path: str, *, method: str = "POST", query: dict | None = None, body: Body | None = None, headers: dict | None = None
+    ) -> dict:
         base = (self.cfg.get("base_url") or DEFAULT_BASE_URL).rstrip("/")
         answer = call(
             base + path,
             platform=platform(),
             name=self.channel.name,
+            method=method,
             query=query,
             body=body,
             headers=headers,
@@ -175,7 +199,7 @@ class DouyinAdapter(Adapter):
         message = _("%(platform)s refused (error %(code)s: %(msg)s).") % words
         return TransientError(message) if error.code in TRANSIENT_CODES else PermanentError(message)
 
-    def api(self, path: str, *, query: dict | None = None, body=None, token_in_query: bool = False) -> dict:
+    def api(self, path: str, *, method: str = "POST", query: dict | None = None, body=None, token_in_query: bool = False) -> dict:
         """A call with the user's access token; refreshed once when Douyin says it expired.
         ``body`` is a function making the Body, so the retry sends the same bytes again."""
         token = self.tokens.access_token()
@@ -184,7 +208,7 @@ class DouyinAdapter(Adapter):
             if token_in_query:
                 q["access_token"] = token
             try:
-                return self._post(path, query=q, body=body() if body else None, headers={"access-token": token})
+                return self._post(path, method=method, query=q, body=body() if body else None, headers={"access-token": token})
             except DouyinError as e:
                 if e.code in TOKEN_CODES and attempt == 1:
                     token = self.tokens.refresh(rejected=token)
@@ -271,6 +295,34 @@ class DouyinAdapter(Adapter):
             progress.set("upload_id", None)  # it may have completed and used the id up: upload again
             raise
 
+    def _find_posted(self, text: str, since: float, key: str) -> Receipt | None:
+        """The video a create_video whose answer was lost made: from video_list, the oldest item
+        with exactly our text, created at ``since`` or later, not another publication's receipt."""
+        found: list[tuple[float, str, str]] = []
+        cursor = 0
+        for _page in range(LIST_PAGES):
+            data = self.api(LIST, method="GET", query={"cursor": cursor, "count": LIST_COUNT})
+            items = [i for i in (data.get("list") or []) if isinstance(i, dict)]
+            times = []
+            for item in items:
+                created = epoch_seconds(item.get("create_time"))
+                times.append(created or 0.0)
+                item_id = str(item.get("item_id") or "")
+                title = str(item.get("title") or "")
+                if item_id and created is not None and created >= since and title.strip() == text.strip():
+                    if not held_by_another(self.channel, item_id, key):
+                        url = str(item.get("share_url") or "")
+                        found.append((created, item_id, url if url.startswith("https://") else ""))
+            if not data.get("has_more") or not items or max(times) < since:
+                break
+            cursor = data.get("cursor") or 0
+        if not found:
+            return None
+        if len(found) > 1:
+            log.warning("Douyin: %s videos of channel %s match a lost post; the oldest is taken", len(found), self.channel.pk)
+        _created, item_id, url = min(found)
+        return Receipt(external_id=item_id[:200], url=url[:500])
+
     def send(self, payload: dict, key: str) -> Receipt:
         progress = self._progress(key)
         item_id = progress.get("item_id")
@@ -278,10 +330,14 @@ class DouyinAdapter(Adapter):
             return Receipt(external_id=item_id[:200], url="")
         path = vertical_cut(payload, platform())
         content = payload.get("content") or {}
+        text = content.get("text") or content.get("caption") or payload.get("headline", "")
         guard = OnePost(progress, platform())
-        guard.check()
+        found = guard.recover(lambda since: self._find_posted(text, since, key))
+        if found is not None:
+            progress.set("item_id", found.external_id)
+            return found
         video_id = progress.get("video_id") or self._upload(path, progress)
-        request = {"video_id": video_id, "text": content.get("text") or content.get("caption") or payload.get("headline", "")}
+        request = {"video_id": video_id, "text": text}
         cover = poster_second(content.get("cover"))
         if cover is not None:
             request["cover_tsp"] = cover

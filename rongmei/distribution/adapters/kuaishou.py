@@ -11,6 +11,11 @@ copy of the same documents at https://apifox.com/apidoc/project-462993, "快手 
   发布视频        POST /openapi/photo/publish?app_id&access_token&upload_token, multipart
                   "caption" and "cover" (an image file) → {result: 1, video_info: {photo_id, ...}}
   删除视频        POST /openapi/photo/delete?app_id&access_token&photo_id → {result: 1}
+  查询用户视频列表 GET /openapi/photo/list?app_id&access_token&cursor&count (scope user_video_info)
+                  → {result: 1, video_list: [{photo_id, caption, cover, play_url, create_time,
+                  like_count, comment_count, view_count, pending}]}; the first page without cursor,
+                  then cursor = the photo_id with the smallest create_time of the page before;
+                  count 20 by default, at most 200 (https://apifox.com/apidoc/project-462993/api-7075082)
   refreshToken    GET /oauth2/refresh_token?app_id&app_secret&refresh_token&grant_type=refresh_token
                   → {result: 1, access_token, expires_in, refresh_token, refresh_token_expires_in}
                   (access token 48 hours; a NEW refresh token each time, the old one stops working)
@@ -20,14 +25,24 @@ NOT CONFIRMED here: whether the upload host answers on https (the documents' exa
 http://{endpoint}; we use https unless ``upload_scheme`` says otherwise); the whole-file limit
 (10 MB, from public SDKs) and the fragment size (4 MB here); the rate-limit answer of the content
 API (we treat HTTP 429 and result 400002, the live API's "api 限速", as rate limits); the public
-page address of a photo (the receipt has none).
+page address of a photo (the receipt has none). About photo/list: the unit of create_time
+(milliseconds in the SDKs we read; seconds are accepted too), that the list is newest first (we
+stop at a page older than our first publish), that ``caption`` comes back exactly as published,
+that a photo still being processed (pending) is listed at once, and that the scope
+user_video_info is granted with user_video_publish (without it the look-up is refused and a
+person is asked, as before).
 
 Steps of a send, each recorded in progress.Progress: start_upload → upload_token and endpoint;
 the video (whole, or fragment by fragment, the fragments done remembered so a retry continues;
 after a lost answer to the whole upload or to the completion a new upload is started, since the
-token may be used up), streamed from disk in 1 MB blocks; publish → photo_id. publish has no idempotency key and is
-guarded by oauth_http.OnePost: after a lost answer the next attempt asks a person to check the
-account instead of publishing a second time.
+token may be used up), streamed from disk in 1 MB blocks; publish → photo_id. publish has no
+idempotency key and is guarded by oauth_http.OnePost: after a lost answer the next attempt looks
+the photo up in photo/list instead of publishing again: the photo whose caption is exactly ours,
+created no earlier than our first publish call (stored in the progress, less a minute for clocks)
+and not already another publication's receipt; the oldest such photo is the receipt. At most
+LIST_PAGES pages of LIST_COUNT. Not found, or the list refused for good: a PermanentError asks a
+person to check the account (never a second publish); the list failing for now is a
+TransientError and the attempt after looks again.
 Errors: result 100200500, 400002, HTTP 5xx/429, timeouts, drops → TransientError; 100200108
 (token expired) and 100200102 (request refused, e.g. a revoked token) → one refresh, then
 PermanentError if refused again; 120002 (video not uploaded) → TransientError, uploaded again
@@ -42,6 +57,7 @@ refreshed tokens are written back into the credentials at once (see oauth_http.p
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 
@@ -55,7 +71,9 @@ from rongmei.distribution.adapters.oauth_http import (
     OnePost,
     Slice,
     call,
+    epoch_seconds,
     expires_at,
+    held_by_another,
     http_failure,
     multipart_body,
     raw_body,
@@ -64,16 +82,21 @@ from rongmei.distribution.adapters.oauth_http import (
 from rongmei.distribution.adapters.progress import Progress
 from rongmei.distribution.adapters.settings_util import channel_settings
 
+log = logging.getLogger(__name__)
+
 DEFAULT_BASE_URL = "https://open.kuaishou.com"
 START_UPLOAD = "/openapi/photo/start_upload"
 PUBLISH = "/openapi/photo/publish"
 DELETE = "/openapi/photo/delete"
+LIST = "/openapi/photo/list"
 REFRESH = "/oauth2/refresh_token"
 
 TIMEOUT_SECONDS = 60.0
 WHOLE_LIMIT = 10 * 1024 * 1024
 FRAGMENT_SIZE = 4 * 1024 * 1024
 COVER_MAX_BYTES = 10 * 1024 * 1024
+LIST_COUNT = 50
+LIST_PAGES = 5
 OK = 1
 TOKEN_CODES = {100200108, 100200102}
 TRANSIENT_CODES = {100200500, 400002}
@@ -164,7 +187,7 @@ class KuaishouAdapter(Adapter):
         judged.platform_code = error.code
         return judged
 
-    def api(self, path: str, *, query: dict | None = None, body=None) -> dict:
+    def api(self, path: str, *, method: str = "POST", query: dict | None = None, body=None) -> dict:
         """An open-API call with app_id and the access token; refreshed once when it expired.
         ``body`` is a function making the Body, so the retry sends the same bytes again."""
         token = self.tokens.access_token()
@@ -172,6 +195,7 @@ class KuaishouAdapter(Adapter):
             try:
                 return self._request(
                     self._url(path),
+                    method=method,
                     query={"app_id": self.cfg["app_id"], "access_token": token, **(query or {})},
                     body=body() if body else None,
                 )
@@ -275,6 +299,31 @@ class KuaishouAdapter(Adapter):
     def _progress(self, key: str) -> Progress:
         return Progress(f"kuaishou:{self.cfg['app_id']}", key)
 
+    def _find_posted(self, caption: str, since: float, key: str) -> Receipt | None:
+        """The photo a publish whose answer was lost made: from photo/list, the oldest with
+        exactly our caption, created at ``since`` or later, not another publication's receipt."""
+        found: list[tuple[float, str]] = []
+        cursor = None
+        for _page in range(LIST_PAGES):
+            doc = self.api(LIST, method="GET", query={"cursor": cursor, "count": LIST_COUNT})
+            items = [i for i in (doc.get("video_list") or []) if isinstance(i, dict)]
+            dated = []
+            for item in items:
+                created = epoch_seconds(item.get("create_time"))
+                photo_id = str(item.get("photo_id") or "")
+                dated.append((created or 0.0, photo_id))
+                if photo_id and created is not None and created >= since and str(item.get("caption") or "").strip() == caption.strip():
+                    if not held_by_another(self.channel, photo_id, key):
+                        found.append((created, photo_id))
+            if len(items) < LIST_COUNT or max(dated)[0] < since:
+                break
+            cursor = min(dated)[1]
+        if not found:
+            return None
+        if len(found) > 1:
+            log.warning("Kuaishou: %s photos of channel %s match a lost publish; the oldest is taken", len(found), self.channel.pk)
+        return Receipt(external_id=min(found)[1][:200], url="")
+
     def send(self, payload: dict, key: str) -> Receipt:
         progress = self._progress(key)
         photo_id = progress.get("photo_id")
@@ -291,10 +340,13 @@ class KuaishouAdapter(Adapter):
         if len(cover) > COVER_MAX_BYTES:
             raise PermanentError(_("The cover image is larger than %(platform)s accepts.") % {"platform": platform()})
         ctype, ext = _image_type(cover)
-        guard = OnePost(progress, platform())
-        guard.check()
-        upload_token = self._upload(path, progress)
         caption = content.get("text") or content.get("caption") or payload.get("headline", "")
+        guard = OnePost(progress, platform())
+        found = guard.recover(lambda since: self._find_posted(caption, since, key))
+        if found is not None:
+            progress.set("photo_id", found.external_id)
+            return found
+        upload_token = self._upload(path, progress)
         try:
             with guard:
                 doc = self.api(

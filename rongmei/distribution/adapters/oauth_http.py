@@ -7,8 +7,10 @@ decides what a retry may do:
   - the request never left (refused connection, no route, name not found): TransientError;
   - the request left and no answer came back (a timeout while waiting, the connection dropped):
     LostAnswer, a TransientError. The platform may have done what was asked. An adapter that
-    posts remembers (progress.Progress) that a post was attempted, and after a LostAnswer it never
-    posts blindly again: it asks a person to check the account;
+    posts remembers (progress.Progress) that a post was attempted and when the first attempt was
+    made, and after a LostAnswer it never posts blindly again: the next attempt looks the post up
+    in the account's own list of posts (OnePost.recover) and takes it as the receipt; only when it
+    is not there does it ask a person to check the account;
   - a certificate that cannot be verified: PermanentError (retrying will not fix it).
 Messages name the platform and the channel, never a token, a secret or an address.
 
@@ -31,6 +33,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import logging
 import ssl
 import time
 import uuid
@@ -46,11 +49,16 @@ from django.utils.translation import gettext as _
 from rongmei.distribution import credentials
 from rongmei.distribution.adapters.base import PermanentError, TransientError
 
+log = logging.getLogger(__name__)
+
 TIMEOUT_SECONDS = 15.0
 MAX_ANSWER_BYTES = 2_000_000
 BLOCK = 1 << 20
 ACCESS_MARGIN_SECONDS = 600  # refresh ten minutes before the platform would refuse the token
 TOKEN_FIELDS = ("access_token", "access_expires_at", "refresh_token", "refresh_expires_at")
+# How much earlier than our first post call a post found in the account's list may be dated and
+# still be taken as ours: the platform's clock may differ from ours, and it counts whole seconds.
+CLOCK_MARGIN_SECONDS = 60
 
 
 class LostAnswer(TransientError):
@@ -313,15 +321,49 @@ class OAuthTokens:
 class OnePost:
     """The call that makes the post, attempted at most once without a person looking.
 
-    The flag is set in the publication's progress before the call. A definite answer (the post,
-    or a refusal, a 5xx, a rate limit) clears it; a LostAnswer leaves it set, and the next attempt
-    stops with a PermanentError asking a person to check the account (and clears the flag, so
-    "try again" by hand after checking posts once more)."""
+    The flag is set in the publication's progress before the call, and the time of the first
+    attempt (``FIRST``, epoch seconds) is kept for good. A definite answer (the post, or a refusal,
+    a 5xx, a rate limit) clears the flag; a LostAnswer leaves it set, and the next attempt
+    (``recover``) looks the post up in the account's list: found, it is the receipt; not found (or
+    the list refused for good), a PermanentError asks a person to check the account (and clears
+    the flag, so "try again" by hand after checking posts once more). A list that fails for now
+    (5xx, timeout) is a TransientError and leaves the flag set: the attempt after looks again.
+    Never a second post without a person."""
 
     FLAG = "post_attempted"
+    FIRST = "first_post_at"
 
     def __init__(self, progress, platform: str) -> None:
         self.progress, self.platform = progress, platform
+
+    @property
+    def lost(self) -> bool:
+        """The answer to the last post call was lost: the post may exist."""
+        return bool(self.progress.get(self.FLAG))
+
+    @property
+    def since(self) -> float | None:
+        """The earliest time a post of ours can carry: the first post call, less CLOCK_MARGIN
+        (the platform's clock and its whole-second times); None before any post call."""
+        first = self.progress.get(self.FIRST)
+        return float(first) - CLOCK_MARGIN_SECONDS if first else None
+
+    def recover(self, find: Callable[[float], Any]):
+        """After a lost answer: ``find(since)`` looks the post up on the account and returns its
+        receipt or None. The receipt, or PermanentError asking a person; None when no answer was
+        lost (post as usual)."""
+        if not self.lost:
+            return None
+        found = None
+        try:
+            if self.since is not None:  # unknown when the flag was set before first_post_at was kept
+                found = find(self.since)
+        except PermanentError as e:
+            log.warning("%s: the post whose answer was lost could not be looked up: %s", self.platform, e.message)
+        if found is None:
+            self.check()
+        self.progress.set(self.FLAG, False)
+        return found
 
     def check(self) -> None:
         if self.progress.get(self.FLAG):
@@ -334,6 +376,8 @@ class OnePost:
             )
 
     def __enter__(self):
+        if not self.progress.get(self.FIRST):
+            self.progress.set(self.FIRST, time.time())
         self.progress.set(self.FLAG, True)
         return self
 
@@ -341,6 +385,26 @@ class OnePost:
         if not isinstance(error, LostAnswer):
             self.progress.set(self.FLAG, False)
         return False
+
+
+def held_by_another(channel, external_id: str, key: str) -> bool:
+    """True when another publication on ``channel`` already has ``external_id`` as its receipt:
+    a post found in the account's list that belongs to someone else is never taken as ours."""
+    from rongmei.distribution.models import Publication
+
+    rows = Publication.objects.filter(channel_id=channel.pk, external_id=external_id).only("story_id", "version_id", "channel_id")
+    return any(p.key != key for p in rows)
+
+
+def epoch_seconds(value: Any) -> float | None:
+    """A platform's creation time as epoch seconds: seconds or milliseconds, as number or text."""
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        return None
+    if seconds <= 0:
+        return None
+    return seconds / 1000 if seconds > 100_000_000_000 else seconds
 
 
 def vertical_cut(payload: dict, platform: str) -> Path:

@@ -8,6 +8,12 @@ the public documents of the Weibo open platform (read 2026-11):
                    registered safe domain, 安全域名), pic (optional, one JPEG/GIF/PNG under 5 MB,
                    multipart/form-data) → the new status {id, idstr, mid, user, …}
   statuses/destroy https://open.weibo.com/wiki/2/statuses/destroy  POST id → the deleted status
+  user_timeline    https://open.weibo.com/wiki/2/statuses/user_timeline
+                   GET https://api.weibo.com/2/statuses/user_timeline.json: count (default 20, at
+                   most 100), page, trim_user → {statuses: [{created_at, id, idstr, mid, text, …}],
+                   total_number, …}; without uid it lists the authorized user's own posts, newest
+                   first; the token goes in the header "Authorization: OAuth2 <token>", the
+                   documents' other way of passing it (授权机制说明), so it never sits in an address
   error codes      https://open.weibo.com/wiki/Error_code  and  https://open.weibo.com/wiki/OAuth2/access_token
                    (21327 expired_token, 21332 invalid access token, 10022/10023/10024 rate limits,
                    10001/10002/10009 busy, 20019 repeated content, 20101 target does not exist)
@@ -16,15 +22,27 @@ link at its full length, and cut at a sentence end to fit); the page address of 
 receipt's url is https://m.weibo.cn/status/<idstr>); refreshing the token: the documents give web
 apps no refresh token (only mobile SDK apps get one), so an expired token normally needs a person
 to authorize the account again; when a refresh_token (with app_key and app_secret) is configured we
-try ``POST /oauth2/access_token grant_type=refresh_token`` once.
+try ``POST /oauth2/access_token grant_type=refresh_token`` once. About user_timeline: whether a
+plain (not advanced) app sees all of the user's recent posts or only a few; that ``text`` comes
+back as posted: Weibo is reported to turn links into t.cn short links in what it shows, so texts
+are also compared with their links taken out; the created_at format ("Wed Nov 25 10:00:00 +0800
+2026", as in the documents' examples).
 
 The post: the channel version's text (formatters/weibo.py) with its "#话题#" topics taken out
 (share.json refuses them), the relative link made absolute with ``site_url`` (which must be on the
 safe domain), cut to 140 and ending in "全文：<link>"; the first gallery picture as ``pic``. The
 status is worked out in ``render`` so the publication records exactly what was posted.
-share.json has no idempotency key: the post is guarded by oauth_http.OnePost (after a lost answer
-the next attempt asks a person to check the account), and Weibo's own 20019 "repeated content"
-is reported the same way. Receipt: external_id = idstr, url as above.
+share.json has no idempotency key: the post is guarded by oauth_http.OnePost. After a lost answer
+the next attempt looks the post up in user_timeline instead of posting again: the post whose text
+is our status (exactly, or the same once links are taken out), created no earlier than our first
+share call (kept in the progress, less a minute for clocks) and not already another
+publication's receipt; the oldest such post is the receipt (at most TIMELINE_PAGES pages of
+TIMELINE_COUNT). Not found, or the timeline refused for good: a PermanentError asks a person to
+check the account; the timeline failing for now is a TransientError and the attempt after looks
+again. Weibo's own 20017/20019 "repeated content" on a post after an earlier attempt of ours
+(a definite failure that had posted after all, a retry by hand) is looked up the same way; on a
+first attempt (the text was posted by someone else) it asks a person, as before.
+Receipt: external_id = idstr, url as above.
 Errors: 10001, 10002, 10003, 10009, 10010, 10011 (busy), 10022, 10023, 10024, 20016 (rate/post
 limits), HTTP 5xx/429, timeouts, drops → TransientError; token errors (21314–21319, 21327, 21332)
 → one refresh when a refresh token is configured, else PermanentError asking for a new
@@ -39,6 +57,8 @@ not offered to operators.
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
 import math
 import re
 
@@ -51,6 +71,7 @@ from rongmei.distribution.adapters.oauth_http import (
     call,
     expires_at,
     form_body,
+    held_by_another,
     http_failure,
     multipart_body,
 )
@@ -58,15 +79,20 @@ from rongmei.distribution.adapters.progress import Progress
 from rongmei.distribution.adapters.settings_util import channel_settings
 from rongmei.distribution.formatters._common import cut_at_sentence
 
+log = logging.getLogger(__name__)
+
 DEFAULT_BASE_URL = "https://api.weibo.com"
 SHARE = "/2/statuses/share.json"
 DESTROY = "/2/statuses/destroy.json"
+TIMELINE = "/2/statuses/user_timeline.json"
 REFRESH = "/oauth2/access_token"
 POST_URL = "https://m.weibo.cn/status/{id}"
 
 TIMEOUT_SECONDS = 30.0
 STATUS_MAX = 140
 PICTURE_MAX_BYTES = 5 * 1024 * 1024
+TIMELINE_COUNT = 50
+TIMELINE_PAGES = 3
 TOKEN_CODES = {21314, 21315, 21316, 21317, 21319, 21327, 21332}
 TRANSIENT_CODES = {10001, 10002, 10003, 10009, 10010, 10011, 10022, 10023, 10024, 20016}
 REPEATED_CODES = {20017, 20019}
@@ -76,6 +102,7 @@ REQUIRED = ("access_token", "site_url")
 _TOPIC_RE = re.compile(r"#[^#\s][^#\n]*?#")
 _SPACES_RE = re.compile(r"[ \t\u3000]+")
 _READ_MORE_RE = re.compile(r"\s*全文[:：]\s*$")
+_LINK_RE = re.compile(r"https?://[^\s]+")
 
 
 class WeiboError(Exception):
@@ -120,6 +147,18 @@ def compose_status(text: str, link: str, *, limit: int = STATUS_MAX) -> str:
     return (cut + tail).strip()
 
 
+def _without_links(text: str) -> str:
+    return _SPACES_RE.sub(" ", _LINK_RE.sub("", text or "")).strip()
+
+
+def _created_at(value) -> float | None:
+    """Weibo's created_at ("Wed Nov 25 10:00:00 +0800 2026") as epoch seconds, None if unreadable."""
+    try:
+        return dt.datetime.strptime(str(value), "%a %b %d %H:%M:%S %z %Y").timestamp()
+    except (TypeError, ValueError):
+        return None
+
+
 class WeiboAdapter(Adapter):
     name = "weibo"
 
@@ -150,12 +189,15 @@ class WeiboAdapter(Adapter):
 
     # --- HTTP ----------------------------------------------------------------------------
 
-    def _post(self, path: str, body) -> dict:
+    def _post(self, path: str, body, *, method: str = "POST", query: dict | None = None, headers: dict | None = None) -> dict:
         answer = call(
             (self.cfg.get("base_url") or DEFAULT_BASE_URL).rstrip("/") + path,
             platform=platform(),
             name=self.channel.name,
+            method=method,
+            query=query,
             body=body,
+            headers=headers,
             timeout=float(self.cfg.get("timeout") or TIMEOUT_SECONDS),
         )
         if answer.status >= 500 or answer.status == 429:
@@ -188,18 +230,32 @@ class WeiboAdapter(Adapter):
         message = _("%(platform)s refused (error %(code)s: %(msg)s).") % words
         return TransientError(message) if error.code in TRANSIENT_CODES else PermanentError(message)
 
-    def api(self, path: str, fields: dict, files=None, *, done_codes: frozenset | set = frozenset()) -> dict:
-        """A call with the access token (in the form, never the address); refreshed once when a
-        refresh token is configured and Weibo says the token expired. ``done_codes``: errors
-        that mean the work is already done (a post deleted before)."""
+    def api(
+        self,
+        path: str,
+        fields: dict,
+        files=None,
+        *,
+        method: str = "POST",
+        done_codes: frozenset | set = frozenset(),
+        raw_codes: frozenset | set = frozenset(),
+    ) -> dict:
+        """A call with the access token (in the form, or for a GET in the Authorization header;
+        never in the address); refreshed once when a refresh token is configured and Weibo says
+        the token expired. ``done_codes``: errors that mean the work is already done (a post
+        deleted before); ``raw_codes``: errors raised as WeiboError for the caller to judge."""
         token = self.tokens.access_token()
         for attempt in (1, 2):
-            form = {"access_token": token, **fields}
             try:
+                if method == "GET":
+                    return self._post(path, None, method="GET", query=fields, headers={"Authorization": f"OAuth2 {token}"})
+                form = {"access_token": token, **fields}
                 return self._post(path, multipart_body(form, files) if files else form_body(form))
             except WeiboError as e:
                 if e.code in done_codes:
                     return {}
+                if e.code in raw_codes:
+                    raise
                 if e.code in TOKEN_CODES and attempt == 1 and self.cfg.get("refresh_token"):
                     token = self.tokens.refresh(rejected=token)
                     continue
@@ -254,6 +310,35 @@ class WeiboAdapter(Adapter):
                 return ("pic", f"picture.{ext}", ctype, data)
         raise PermanentError(_("The picture of this post is not a JPEG, PNG or GIF image."))
 
+    def _find_posted(self, status: str, since: float, key: str) -> Receipt | None:
+        """The post a share whose answer was lost made (or that Weibo calls a repeat): from the
+        user's timeline, the oldest post with our status (exactly, or once links are taken out),
+        created at ``since`` or later, not another publication's receipt."""
+        wanted = status.strip()
+        bare = _without_links(status)
+        found: list[tuple[float, str]] = []
+        for page in range(1, TIMELINE_PAGES + 1):
+            doc = self.api(TIMELINE, {"count": TIMELINE_COUNT, "page": page, "trim_user": 1}, method="GET")
+            posts = [p for p in (doc.get("statuses") or []) if isinstance(p, dict)]
+            times = []
+            for post in posts:
+                created = _created_at(post.get("created_at"))
+                times.append(created if created is not None else float("inf"))
+                post_id = str(post.get("idstr") or post.get("id") or "")
+                text = str(post.get("text") or "").strip()
+                if not post_id or (created is not None and created < since):
+                    continue
+                if (text == wanted or (bare and _without_links(text) == bare)) and not held_by_another(self.channel, post_id, key):
+                    found.append((created or 0.0, post_id))
+            if len(posts) < TIMELINE_COUNT or max(times) < since:
+                break
+        if not found:
+            return None
+        if len(found) > 1:
+            log.warning("Weibo: %s posts of channel %s match a lost post; the oldest is taken", len(found), self.channel.pk)
+        post_id = min(found)[1][:200]
+        return Receipt(external_id=post_id, url=POST_URL.format(id=post_id))
+
     def send(self, payload: dict, key: str) -> Receipt:
         progress = self._progress(key)
         done = progress.get("id")
@@ -265,9 +350,21 @@ class WeiboAdapter(Adapter):
         )
         picture = self._picture(payload)
         guard = OnePost(progress, platform())
-        guard.check()
-        with guard:
-            doc = self.api(SHARE, {"status": status}, [picture] if picture else None)
+        found = guard.recover(lambda since: self._find_posted(status, since, key))
+        if found is not None:
+            progress.set("id", found.external_id)
+            return found
+        since = guard.since  # None on the first attempt to post
+        try:
+            with guard:
+                doc = self.api(SHARE, {"status": status}, [picture] if picture else None, raw_codes=REPEATED_CODES)
+        except WeiboError as e:
+            # A repeat of a post still up. After an earlier attempt of ours it may be ours.
+            found = self._find_posted(status, since, key) if since is not None else None
+            if found is None:
+                raise self._judge(e) from None
+            progress.set("id", found.external_id)
+            return found
         post_id = str(doc.get("idstr") or doc.get("id") or "")
         if not post_id:
             raise PermanentError(

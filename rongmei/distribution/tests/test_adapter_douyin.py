@@ -11,6 +11,7 @@ from rongmei.distribution.adapters.douyin import (
     CREATE,
     DELETE,
     INIT_PARTS,
+    LIST,
     REFRESH,
     RENEW,
     UPLOAD,
@@ -187,8 +188,32 @@ def test_any_failure_of_the_upload_is_transient_and_the_retry_posts_once(dy, pub
     assert dy.live_items() == [receipt.external_id] and dy.calls[CREATE] == 1
 
 
-@pytest.mark.parametrize("fault,posted", [("timeout", 0), ("drop", 0), ("drop_after", 1)])
-def test_a_lost_answer_to_the_post_is_never_followed_by_a_second_post(dy, pub, fault, posted):
+def test_a_lost_answer_to_the_post_is_followed_by_a_look_up_that_takes_the_video_as_the_receipt(dy, pub):
+    adapter = fresh(pub)
+    dy.faults.extend([None, "drop_after"])  # the upload succeeds; create_video is done, its answer lost
+    with pytest.raises(LostAnswer):
+        adapter.send(adapter.render(pub), pub.key)
+    receipt = adapter.send(adapter.render(pub), pub.key)
+    assert dy.live_items() == [receipt.external_id] and len(dy.items) == 1 and dy.calls[CREATE] == 1
+    assert receipt.url == f"https://www.iesdouyin.com/share/video/{receipt.external_id}/"
+    (listing,) = dy.to(LIST)
+    assert listing.method == "GET" and listing.query == {"open_id": OPEN_ID, "cursor": "0", "count": "20"}
+    assert listing.headers["access-token"] == FIRST_ACCESS
+    again = adapter.send(adapter.render(pub), pub.key)  # the receipt is remembered: no further call
+    assert again.external_id == receipt.external_id and dy.calls[LIST] == 1 and dy.calls[CREATE] == 1
+
+
+def test_the_publishing_service_publishes_after_a_lost_answer_with_the_video_found(dy, pub):
+    dy.faults.extend([None, "drop_after"])
+    assert services.send(pub) == Publication.State.FAILED
+    Publication.objects.filter(pk=pub.pk).update(next_attempt_at=None)
+    assert services.send(pub) == Publication.State.PUBLISHED
+    pub.refresh_from_db()
+    assert dy.live_items() == [pub.external_id] and dy.calls[CREATE] == 1
+
+
+@pytest.mark.parametrize("fault", ["timeout", "drop"])
+def test_a_lost_answer_when_nothing_was_posted_asks_a_person_and_never_posts_again_by_itself(dy, pub, fault):
     adapter = fresh(pub)
     dy.faults.extend([None, fault])
     with pytest.raises(LostAnswer):
@@ -196,10 +221,90 @@ def test_a_lost_answer_to_the_post_is_never_followed_by_a_second_post(dy, pub, f
     with pytest.raises(PermanentError) as e:
         adapter.send(adapter.render(pub), pub.key)
     assert "Check the account" in e.value.message
-    assert dy.calls[CREATE] == 1 and len(dy.items) == posted
+    assert dy.calls[CREATE] == 1 and dy.calls[LIST] == 1 and not dy.items
     # A person checked the account and tries again by hand: one post now.
-    adapter.send(adapter.render(pub), pub.key)
-    assert dy.calls[CREATE] == 2 and len(dy.items) == posted + 1
+    receipt = adapter.send(adapter.render(pub), pub.key)
+    assert dy.calls[CREATE] == 2 and dy.live_items() == [receipt.external_id]
+
+
+def test_a_lost_answer_whose_video_was_deleted_meanwhile_asks_a_person(dy, pub):
+    adapter = fresh(pub)
+    dy.faults.extend([None, "drop_after"])
+    with pytest.raises(LostAnswer):
+        adapter.send(adapter.render(pub), pub.key)
+    (item_id,) = dy.items
+    dy.deleted.append(item_id)  # someone deleted it in the creator center
+    with pytest.raises(PermanentError) as e:
+        adapter.send(adapter.render(pub), pub.key)
+    assert "Check the account" in e.value.message and dy.calls[CREATE] == 1 and dy.live_items() == []
+
+
+@pytest.mark.parametrize("fault", ["500", "timeout", "drop_after", "busy"])
+def test_a_look_up_failing_for_now_is_transient_and_the_next_attempt_looks_again(dy, pub, fault):
+    adapter = fresh(pub)
+    dy.faults.extend([None, "drop_after", fault])  # upload, lost create_video, then the list fails
+    with pytest.raises(LostAnswer):
+        adapter.send(adapter.render(pub), pub.key)
+    with pytest.raises(TransientError) as e:
+        adapter.send(adapter.render(pub), pub.key)
+    assert not isinstance(e.value, PermanentError)
+    receipt = adapter.send(adapter.render(pub), pub.key)
+    assert dy.live_items() == [receipt.external_id] and len(dy.items) == 1
+    assert dy.calls[CREATE] == 1 and dy.calls[LIST] == 2
+
+
+def test_a_look_up_refused_for_good_asks_a_person_without_posting(dy, pub):
+    adapter = fresh(pub)
+    dy.faults.extend([None, "drop_after"])
+    with pytest.raises(LostAnswer):
+        adapter.send(adapter.render(pub), pub.key)
+    dy.reject_tokens = True  # e.g. the authorization was withdrawn
+    with pytest.raises(PermanentError) as e:
+        adapter.send(adapter.render(pub), pub.key)
+    assert "Check the account" in e.value.message and dy.calls[CREATE] == 1 and len(dy.items) == 1
+
+
+def test_the_look_up_skips_older_videos_with_the_same_text_and_pages_through_newer_ones(dy, pub):
+    adapter = fresh(pub)
+    payload = adapter.render(pub)
+    text = payload["content"]["text"]
+    dy.post_by_hand(text, at=time.time() - 3600)  # the same caption an hour ago: not ours
+    dy.faults.extend([None, "drop_after"])
+    with pytest.raises(LostAnswer):
+        adapter.send(payload, pub.key)
+    ours = next(i for i, v in dy.items.items() if "video_id" in v)
+    for n in range(25):  # newer videos push ours to the second page
+        dy.post_by_hand(f"另一条视频 {n}", at=time.time() + 5)
+    receipt = adapter.send(payload, pub.key)
+    assert receipt.external_id == ours and dy.calls[LIST] == 2 and dy.calls[CREATE] == 1
+
+
+def test_a_video_already_the_receipt_of_another_publication_is_not_taken(dy, pub, douyin, reporter, team, editor, column_lead, chief):
+    from rongmei.testing import factories
+
+    adapter = fresh(pub)
+    payload = adapter.render(pub)
+    other_story = factories.signed_off_story(reporter, team, [editor, column_lead, chief])
+    other = Publication.objects.create(
+        story=other_story, version=other_story.current_version, channel=douyin, requested_by=editor, state="published"
+    )
+    someone_else = dy.post_by_hand(payload["content"]["text"])
+    Publication.objects.filter(pk=other.pk).update(external_id=someone_else)
+    dy.faults.extend([None, "drop"])  # nothing of ours posted; the only match belongs to the other story
+    with pytest.raises(LostAnswer):
+        adapter.send(payload, pub.key)
+    with pytest.raises(PermanentError):
+        adapter.send(payload, pub.key)
+
+
+def test_a_lost_answer_recorded_without_the_time_of_the_first_post_asks_a_person_without_looking(dy, pub):
+    from rongmei.distribution.adapters.oauth_http import OnePost
+
+    adapter = fresh(pub)
+    adapter._progress(pub.key).set(OnePost.FLAG, True)  # as the adapter before the look-up left it
+    with pytest.raises(PermanentError) as e:
+        adapter.send(adapter.render(pub), pub.key)
+    assert "Check the account" in e.value.message and dy.calls[LIST] == 0 and dy.calls[CREATE] == 0
 
 
 def test_sending_again_after_success_returns_the_same_item(dy, pub):

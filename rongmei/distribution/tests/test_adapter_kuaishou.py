@@ -1,4 +1,5 @@
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -6,7 +7,7 @@ import pytest
 from rongmei.distribution import credentials, services
 from rongmei.distribution.adapters import PermanentError, TransientError, adapter_for
 from rongmei.distribution.adapters.base import Receipt
-from rongmei.distribution.adapters.kuaishou import DELETE, PUBLISH, REFRESH, START_UPLOAD, KuaishouAdapter
+from rongmei.distribution.adapters.kuaishou import DELETE, LIST, PUBLISH, REFRESH, START_UPLOAD, KuaishouAdapter
 from rongmei.distribution.adapters.oauth_http import LostAnswer
 from rongmei.distribution.models import Channel, Publication
 from rongmei.distribution.tests.servers.contract import PNG, attach_video
@@ -165,8 +166,21 @@ def test_any_failure_while_uploading_is_transient_and_the_retry_posts_once(ks, p
     assert ks.live_photos() == [receipt.external_id] and ks.calls[PUBLISH] == 1
 
 
-@pytest.mark.parametrize("fault,posted", [("timeout", 0), ("drop", 0), ("drop_after", 1)])
-def test_a_lost_answer_to_the_post_is_never_followed_by_a_second_post(ks, pub, fault, posted):
+def test_a_lost_answer_to_the_post_is_followed_by_a_look_up_that_takes_the_photo_as_the_receipt(ks, pub):
+    adapter = fresh(pub)
+    ks.faults.extend([None, None, "drop_after"])  # start and upload succeed; publish is done, its answer lost
+    with pytest.raises(LostAnswer):
+        adapter.send(adapter.render(pub), pub.key)
+    receipt = adapter.send(adapter.render(pub), pub.key)
+    assert ks.live_photos() == [receipt.external_id] and len(ks.photos) == 1 and ks.calls[PUBLISH] == 1
+    (listing,) = ks.to(LIST)
+    assert listing.method == "GET" and listing.query == {"app_id": APP_ID, "access_token": FIRST_ACCESS, "count": "50"}
+    again = adapter.send(adapter.render(pub), pub.key)
+    assert again == receipt and ks.calls[LIST] == 1 and ks.calls[START_UPLOAD] == 1
+
+
+@pytest.mark.parametrize("fault", ["timeout", "drop"])
+def test_a_lost_answer_when_nothing_was_posted_asks_a_person_and_never_posts_again_by_itself(ks, pub, fault):
     adapter = fresh(pub)
     ks.faults.extend([None, None, fault])
     with pytest.raises(LostAnswer):
@@ -174,7 +188,47 @@ def test_a_lost_answer_to_the_post_is_never_followed_by_a_second_post(ks, pub, f
     with pytest.raises(PermanentError) as e:
         adapter.send(adapter.render(pub), pub.key)
     assert "Check the account" in e.value.message
-    assert ks.calls[PUBLISH] == 1 and len(ks.photos) == posted
+    assert ks.calls[PUBLISH] == 1 and ks.calls[LIST] == 1 and not ks.photos
+
+
+def test_a_lost_answer_whose_photo_was_deleted_meanwhile_asks_a_person(ks, pub):
+    adapter = fresh(pub)
+    ks.faults.extend([None, None, "drop_after"])
+    with pytest.raises(LostAnswer):
+        adapter.send(adapter.render(pub), pub.key)
+    ks.deleted.extend(ks.photos)
+    with pytest.raises(PermanentError) as e:
+        adapter.send(adapter.render(pub), pub.key)
+    assert "Check the account" in e.value.message and ks.calls[PUBLISH] == 1 and ks.live_photos() == []
+
+
+@pytest.mark.parametrize("fault", ["500", "timeout", "drop_after", "busy", "rate"])
+def test_a_look_up_failing_for_now_is_transient_and_the_next_attempt_looks_again(ks, pub, fault):
+    adapter = fresh(pub)
+    ks.faults.extend([None, None, "drop_after", fault])  # start, upload, lost publish, then the list fails
+    with pytest.raises(LostAnswer):
+        adapter.send(adapter.render(pub), pub.key)
+    with pytest.raises(TransientError) as e:
+        adapter.send(adapter.render(pub), pub.key)
+    assert not isinstance(e.value, PermanentError)
+    receipt = adapter.send(adapter.render(pub), pub.key)
+    assert ks.live_photos() == [receipt.external_id] and ks.calls[PUBLISH] == 1 and ks.calls[LIST] == 2
+
+
+def test_the_look_up_skips_older_photos_with_the_same_caption_and_pages_by_cursor(ks, pub):
+    adapter = fresh(pub)
+    payload = adapter.render(pub)
+    ks.post_by_hand(payload["content"]["text"], at=time.time() - 3600)  # the same caption an hour ago: not ours
+    ks.faults.extend([None, None, "drop_after"])
+    with pytest.raises(LostAnswer):
+        adapter.send(payload, pub.key)
+    ours = next(p for p, v in ks.photos.items() if v["video"])
+    for n in range(55):  # newer photos push ours to the second page
+        ks.post_by_hand(f"另一条作品 {n}", at=time.time() + 5)
+    receipt = adapter.send(payload, pub.key)
+    assert receipt.external_id == ours and ks.calls[PUBLISH] == 1
+    first, second = ks.to(LIST)
+    assert "cursor" not in first.query and second.query["cursor"] in ks.photos and second.query["cursor"] != ours
 
 
 def test_an_upload_kuaishou_has_lost_is_made_again_on_the_next_attempt(ks, pub):

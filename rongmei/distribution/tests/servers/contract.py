@@ -1,8 +1,8 @@
 """What the platform contract servers share (douyin.py, kuaishou.py, weibo.py): a
 ThreadingHTTPServer in a thread on 127.0.0.1, the record of every request, and injected faults.
 
-``faults`` (consumed one per API call, in order; the token endpoints in ``TOKEN_PATHS`` take
-none): None (no fault), "500", "timeout" (no answer until the client gave up; nothing done),
+``faults`` (consumed one per API call, in order, the GET listings of the account's posts
+included; the token endpoints in ``TOKEN_PATHS`` take none): None (no fault), "500", "timeout" (no answer until the client gave up; nothing done),
 "drop" (connection closed before anything was done), "drop_after" (done, then the connection
 closed: a lost answer), "busy" and "rate" (the platform's own answers, see ``fault_answer``),
 "expire" (the current access token expires now; the call then goes on and is refused for it).

@@ -5,12 +5,15 @@ document URLs): /oauth/refresh_token/ and /oauth/renew_refresh_token/ (form bodi
 "data"), upload_video (multipart "video"), init_video_part_upload, upload_video_part
 (?upload_id&part_number from 1, multipart "video"), complete_video_part_upload (the parts joined
 in order; a gap is refused), create_video (JSON; video_id must be one it issued → else 2190007;
-text at most 1,000 characters) and the older /video/delete/ (?open_id&access_token, JSON item_id).
+text at most 1,000 characters), video_list (GET ?open_id&cursor&count, count 1–20: the account's
+videos not deleted, newest first, {item_id, title (the text sent), create_time (whole seconds),
+share_url, video_status, is_top, cover}, with cursor and has_more; the limit of 20 is ours, not
+confirmed) and the older /video/delete/ (?open_id&access_token, JSON item_id).
 The /api/douyin/v1/ calls need the header access-token and the query open_id: an expired token →
 extra.error_code 28001008, an unknown one → 28001003, another user's open_id → 28001015; the
 older delete answers 2190008 / 2190002 under data. "busy" answers 28001005, "rate" 28003018.
 ``reject_tokens`` makes every access token invalid; ``refresh_expired`` refuses the refresh
-token with 10010.
+token with 10010. ``post_by_hand(text)`` puts a video on the account as if posted elsewhere.
 """
 
 from __future__ import annotations
@@ -127,10 +130,40 @@ class DouyinServer(ContractServer):
                 return _data_error(2190007, "无效的视频文件 ID")
             if not body.get("text") or len(body["text"]) > 1000:
                 return _data_error(2100005, "参数不合法")
-            item_id = f"@9Vw{next(self.ids):04d}item"
-            self.items[item_id] = body
-            return _ok({"item_id": item_id})
+            return _ok({"item_id": self.post_by_hand(body["text"], body)})
+        if name == "video_list/" and request.method == "GET":
+            return self._list(request.query)
         return 404, {"message": "unknown path"}
+
+    def post_by_hand(self, text: str, body: dict | None = None, *, at: float | None = None) -> str:
+        item_id = f"@9Vw{next(self.ids):04d}item"
+        self.items[item_id] = {**(body or {"text": text}), "create_time": int(time.time() if at is None else at)}
+        return item_id
+
+    def _list(self, query: dict) -> tuple[int, dict]:
+        try:
+            cursor, count = int(query.get("cursor") or 0), int(query.get("count") or 0)
+        except ValueError:
+            return _data_error(2100005, "参数不合法")
+        if cursor < 0 or not 1 <= count <= 20:
+            return _data_error(2100005, "参数不合法")
+        live = sorted(self.live_items(), key=lambda i: (self.items[i]["create_time"], i), reverse=True)
+        page = live[cursor : cursor + count]
+        listed = [
+            {
+                "item_id": i,
+                "title": self.items[i].get("text", ""),
+                "create_time": self.items[i]["create_time"],
+                "share_url": f"https://www.iesdouyin.com/share/video/{i}/",
+                "video_status": 1,
+                "is_top": False,
+                "is_reviewed": True,
+                "cover": "https://p3-sign.douyinpic.com/cover.jpeg",
+                "statistics": {"digg_count": 0, "comment_count": 0, "play_count": 0, "share_count": 0},
+            }
+            for i in page
+        ]
+        return _ok({"list": listed, "cursor": cursor + len(page), "has_more": cursor + len(page) < len(live)})
 
     def _new_video(self, data: bytes) -> tuple[int, dict]:
         video_id = f"v0200f{next(self.ids):04d}"

@@ -7,12 +7,18 @@ same server), the upload host's /api/upload (binary body), /api/upload/fragment 
 from 0), /api/upload/complete (?fragment_count; a missing fragment is refused), and
 /openapi/photo/publish (multipart caption + cover image; the upload must be complete → else
 120002; an upload token publishes once → else 120003) and /openapi/photo/delete (?photo_id →
-120001 when unknown). Open-API calls need app_id and access_token in the query: an expired token
-→ 100200108, an unknown one → 100200102. "busy" answers result 100200500, "rate" HTTP 429.
-``reject_tokens`` makes every access token invalid.
+120001 when unknown) and GET /openapi/photo/list (?cursor&count, count 1–200: the photos not
+deleted, newest first, {photo_id, caption, cover, play_url, create_time in milliseconds,
+like_count, comment_count, view_count, pending}; without cursor the newest, else those older than
+the photo named by cursor). Open-API calls need app_id and access_token in the query: an expired
+token → 100200108, an unknown one → 100200102. "busy" answers result 100200500, "rate" HTTP 429.
+``reject_tokens`` makes every access token invalid; ``post_by_hand(caption)`` puts a photo on the
+account as if published elsewhere.
 """
 
 from __future__ import annotations
+
+import time
 
 from rongmei.distribution.tests.servers.contract import ContractServer, Request
 
@@ -95,8 +101,7 @@ class KuaishouServer(ContractServer):
             if not isinstance(cover, tuple) or not cover[1] or not form.get("caption"):
                 return _error(100400, "参数错误")
             upload["published"] = True
-            photo_id = f"3x{next(self.ids):05d}photo"
-            self.photos[photo_id] = {"caption": form["caption"], "cover": cover[1], "video": upload["video"]}
+            photo_id = self.post_by_hand(form["caption"], cover=cover[1], video=upload["video"])
             info = {
                 "photo_id": photo_id,
                 "caption": form["caption"],
@@ -105,6 +110,8 @@ class KuaishouServer(ContractServer):
                 "pending": False,
             }
             return 200, {"result": 1, "video_info": info}
+        if path == "/openapi/photo/list" and request.method == "GET":
+            return self._list(query)
         if path == "/openapi/photo/delete":
             photo_id = query.get("photo_id", "")
             if photo_id not in self.photos or photo_id in self.deleted:
@@ -112,6 +119,41 @@ class KuaishouServer(ContractServer):
             self.deleted.append(photo_id)
             return 200, {"result": 1}
         return 404, {"result": 0, "error_msg": "unknown path"}
+
+    def post_by_hand(self, caption: str, *, cover: bytes = b"", video: bytes = b"", at: float | None = None) -> str:
+        photo_id = f"3x{next(self.ids):05d}photo"
+        created = int((time.time() if at is None else at) * 1000)
+        self.photos[photo_id] = {"caption": caption, "cover": cover, "video": video, "create_time": created}
+        return photo_id
+
+    def _list(self, query: dict) -> tuple[int, dict]:
+        try:
+            count = int(query.get("count") or 20)
+        except ValueError:
+            return _error(100400, "参数错误")
+        if not 1 <= count <= 200:
+            return _error(100400, "参数错误")
+        live = sorted(self.live_photos(), key=lambda p: (self.photos[p]["create_time"], p), reverse=True)
+        cursor = query.get("cursor")
+        if cursor:
+            if cursor not in live:
+                return _error(100400, "参数错误")
+            live = live[live.index(cursor) + 1 :]
+        listed = [
+            {
+                "photo_id": p,
+                "caption": self.photos[p]["caption"],
+                "cover": "https://p1.a.yximgs.com/x.jpg",
+                "play_url": "",
+                "create_time": self.photos[p]["create_time"],
+                "like_count": 0,
+                "comment_count": 0,
+                "view_count": 0,
+                "pending": False,
+            }
+            for p in live[:count]
+        ]
+        return 200, {"result": 1, "video_list": listed}
 
     def _upload(self, path: str, query: dict, body: bytes) -> tuple[int, dict]:
         upload = self.uploads.get(query.get("upload_token", ""))

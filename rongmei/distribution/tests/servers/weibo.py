@@ -7,14 +7,20 @@ with {"error", "error_code", "request"}: an expired token → 21327, an unknown 
 checks what the document asks of ``status``: at most 140 characters (a Latin character counting
 half) → else 20012; no "#话题#" and a link under the safe domain → else 10017 (the code for these
 two is not confirmed); the same text as a post still up → 20019; a picture must be JPEG/PNG/GIF
-(20005) under 5 MB (20006). destroy.json of a post it does not have → 20101. "busy" answers
-10009, "rate" 10023 (HTTP 403). ``reject_tokens`` makes every token invalid.
+(20005) under 5 MB (20006). destroy.json of a post it does not have → 20101. GET
+/2/statuses/user_timeline.json (?count 1–100, page from 1, trim_user; the token in the header
+"Authorization: OAuth2 <token>" or the query): the posts not deleted, newest first, {created_at
+("Wed Nov 25 10:00:00 +0800 2026"), id, idstr, mid, text, user}. "busy" answers 10009, "rate"
+10023 (HTTP 403). ``reject_tokens`` makes every token invalid; ``post_by_hand(status)`` puts a
+post on the account as if posted elsewhere.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
+import time
 
 from rongmei.distribution.tests.servers.contract import ContractServer, Request
 
@@ -64,11 +70,16 @@ class WeiboServer(ContractServer):
         if path == "/oauth2/access_token":
             return self._refresh(form, path)
         token = form.get("access_token", "")
+        if request.method == "GET":
+            header = request.headers.get("authorization", "")
+            token = header[len("OAuth2 ") :] if header.startswith("OAuth2 ") else request.query.get("access_token", "")
         if self.reject_tokens or token not in self.access_tokens:
             if token in self.expired and not self.reject_tokens:
                 return self._error(400, 21327, "expired_token", path)
             return self._error(400, 21332, "invalid_access_token", path)
-        if path == "/2/statuses/share.json":
+        if path == "/2/statuses/user_timeline.json" and request.method == "GET":
+            return self._timeline(request.query, path)
+        if path == "/2/statuses/share.json" and request.method == "POST":
             return self._share(form, path)
         if path == "/2/statuses/destroy.json":
             post_id = form.get("id", "")
@@ -95,16 +106,37 @@ class WeiboServer(ContractServer):
                 return self._error(400, 20005, "Unsupported image type, only suport JPG, GIF, PNG!", path)
             if len(data) >= 5 * 1024 * 1024:
                 return self._error(400, 20006, "Image size too large.", path)
+        post_id = self.post_by_hand(status, pic=pic[1] if isinstance(pic, tuple) else None)
+        return 200, self._status(post_id)
+
+    def post_by_hand(self, status: str, *, pic: bytes | None = None, at: float | None = None) -> str:
         post_id = str(4_900_000_000_000_000 + next(self.ids))
-        self.posts[post_id] = {"status": status, "pic": pic[1] if isinstance(pic, tuple) else None}
-        return 200, {
-            "created_at": "Wed Nov 25 10:00:00 +0800 2026",
+        self.posts[post_id] = {"status": status, "pic": pic, "created": int(time.time() if at is None else at)}
+        return post_id
+
+    def _status(self, post_id: str, *, trim_user: bool = False) -> dict:
+        post = self.posts[post_id]
+        created = dt.datetime.fromtimestamp(post["created"], dt.timezone(dt.timedelta(hours=8)))
+        return {
+            "created_at": created.strftime("%a %b %d %H:%M:%S %z %Y"),
             "id": int(post_id),
             "idstr": post_id,
             "mid": post_id,
-            "text": status,
-            "user": {"id": int(UID), "idstr": UID, "screen_name": "泌阳融媒"},
+            "text": post["status"],
+            "user": UID if trim_user else {"id": int(UID), "idstr": UID, "screen_name": "泌阳融媒"},
         }
+
+    def _timeline(self, query: dict, path: str) -> tuple[int, dict]:
+        try:
+            count, page = int(query.get("count") or 20), int(query.get("page") or 1)
+        except ValueError:
+            return self._error(400, 10008, "Param error, see doc for more info.", path)
+        if not 1 <= count <= 100 or page < 1:
+            return self._error(400, 10008, "Param error, see doc for more info.", path)
+        live = sorted(self.live_posts(), key=lambda p: (self.posts[p]["created"], int(p)), reverse=True)
+        shown = live[(page - 1) * count : page * count]
+        trim = query.get("trim_user") == "1"
+        return 200, {"statuses": [self._status(p, trim_user=trim) for p in shown], "total_number": len(live), "next_cursor": 0}
 
     def _refresh(self, form: dict, path: str) -> tuple[int, dict]:
         if form.get("client_id") != APP_KEY or form.get("client_secret") != APP_SECRET:
