@@ -155,3 +155,18 @@ class ChannelVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.version_id} → {self.channel_id}"
+
+
+class DeliveryProgress(models.Model):
+    """What a multi-step send has already done on a platform without idempotency keys (an
+    uploaded video's id, "a post call is in flight", the time of the first post call), kept
+    between attempts: adapters/progress.Progress. In the database, not a cache, because losing it
+    could mean posting twice."""
+
+    key = models.CharField(max_length=64, unique=True)  # a digest of (adapter scope, publication key)
+    data = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("delivery progress")
+        verbose_name_plural = _("delivery progress")

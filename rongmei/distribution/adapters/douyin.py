@@ -41,9 +41,11 @@ by oauth_http.OnePost: after a lost answer (no answer in time, the connection dr
 attempt looks the video up in video_list instead of posting again: the item whose ``title`` is
 exactly our ``text``, created no earlier than our first create_video call (stored in the progress,
 less a minute for clocks), and not already the receipt of another publication; the oldest such
-item is the receipt. At most LIST_PAGES pages of LIST_COUNT. Not found, or the list refused for
-good: a PermanentError asks a person to check the account (never a second video); the list
-failing for now (5xx, timeout, busy) is a TransientError and the attempt after looks again.
+item is the receipt. At most LIST_PAGES pages of LIST_COUNT. Not found: a TransientError and a
+second look at the next attempt; not there either, the lost call made no video and create_video
+is called once more (OnePost). The list refused for good: a PermanentError asks a person to
+check the account; the list failing for now (5xx, timeout, busy) is a TransientError and the
+attempt after looks again.
 Receipt: external_id = item_id, url empty (create_video gives no page address for a new item;
 a video found in the list brings its share_url).
 The cover: cover_tsp, the second of the video where our poster frame was taken

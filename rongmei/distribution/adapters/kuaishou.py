@@ -40,9 +40,10 @@ idempotency key and is guarded by oauth_http.OnePost: after a lost answer the ne
 the photo up in photo/list instead of publishing again: the photo whose caption is exactly ours,
 created no earlier than our first publish call (stored in the progress, less a minute for clocks)
 and not already another publication's receipt; the oldest such photo is the receipt. At most
-LIST_PAGES pages of LIST_COUNT. Not found, or the list refused for good: a PermanentError asks a
-person to check the account (never a second publish); the list failing for now is a
-TransientError and the attempt after looks again.
+LIST_PAGES pages of LIST_COUNT. Not found: a TransientError and a second look at the next
+attempt; not there either, the lost call made no photo and publish is called once more
+(OnePost). The list refused for good: a PermanentError asks a person to check the account; the
+list failing for now is a TransientError and the attempt after looks again.
 Errors: result 100200500, 400002, HTTP 5xx/429, timeouts, drops → TransientError; 100200108
 (token expired) and 100200102 (request refused, e.g. a revoked token) → one refresh, then
 PermanentError if refused again; 120002 (video not uploaded) → TransientError, uploaded again

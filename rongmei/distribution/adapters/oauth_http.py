@@ -9,8 +9,9 @@ decides what a retry may do:
     LostAnswer, a TransientError. The platform may have done what was asked. An adapter that
     posts remembers (progress.Progress) that a post was attempted and when the first attempt was
     made, and after a LostAnswer it never posts blindly again: the next attempt looks the post up
-    in the account's own list of posts (OnePost.recover) and takes it as the receipt; only when it
-    is not there does it ask a person to check the account;
+    in the account's own list of posts (OnePost.recover) and takes it as the receipt; when it is
+    not there at two looks spread over the retry backoff, the lost call did not post and the post
+    is made, once (see OnePost for the judged risk); a list refused for good asks a person;
   - a certificate that cannot be verified: PermanentError (retrying will not fix it).
 Messages name the platform and the channel, never a token, a secret or an address.
 
@@ -319,19 +320,29 @@ class OAuthTokens:
 
 
 class OnePost:
-    """The call that makes the post, attempted at most once without a person looking.
+    """The call that makes the post, never repeated while the post may exist.
 
     The flag is set in the publication's progress before the call, and the time of the first
     attempt (``FIRST``, epoch seconds) is kept for good. A definite answer (the post, or a refusal,
-    a 5xx, a rate limit) clears the flag; a LostAnswer leaves it set, and the next attempt
-    (``recover``) looks the post up in the account's list: found, it is the receipt; not found (or
-    the list refused for good), a PermanentError asks a person to check the account (and clears
-    the flag, so "try again" by hand after checking posts once more). A list that fails for now
-    (5xx, timeout) is a TransientError and leaves the flag set: the attempt after looks again.
-    Never a second post without a person."""
+    a 5xx, a rate limit) clears the flag; a LostAnswer leaves it set, and the next attempts
+    (``recover``) look the post up in the account's own list:
+    - found: it is the receipt (no second post);
+    - the list fails for now (5xx, timeout): TransientError, the flag stays, the next attempt
+      looks again;
+    - not there: TransientError too, up to ``RECHECKS`` looks, spread over the publication's
+      retry backoff (30 s, then 60 s …), because a platform's list may lag behind a post just
+      made. Not there after ``RECHECKS`` looks, the lost call did not post (it timed out or
+      dropped before the platform acted): the flag is cleared and the post is made again, once.
+    - the list refused for good (no permission): PermanentError asking a person to check the
+      account (the flag is cleared, so "try again" by hand after checking posts once more).
+    A duplicate is possible only if a platform's list lags behind a post for longer than the
+    rechecks take (about 90 s in production); no document promises a bound, so this is a judged
+    risk, traded against leaving a publication undone."""
 
     FLAG = "post_attempted"
     FIRST = "first_post_at"
+    LOOKS = "empty_lookups"
+    RECHECKS = 2
 
     def __init__(self, progress, platform: str) -> None:
         self.progress, self.platform = progress, platform
@@ -350,20 +361,34 @@ class OnePost:
 
     def recover(self, find: Callable[[float], Any]):
         """After a lost answer: ``find(since)`` looks the post up on the account and returns its
-        receipt or None. The receipt, or PermanentError asking a person; None when no answer was
-        lost (post as usual)."""
+        receipt or None. The receipt; TransientError while it is worth looking again; None when
+        no answer was lost or the lost call has been shown not to have posted (post as usual)."""
         if not self.lost:
             return None
-        found = None
+        if self.since is None:  # the flag was set before first_post_at was kept: ask a person
+            self.check()
         try:
-            if self.since is not None:  # unknown when the flag was set before first_post_at was kept
-                found = find(self.since)
+            found = find(self.since)
         except PermanentError as e:
             log.warning("%s: the post whose answer was lost could not be looked up: %s", self.platform, e.message)
-        if found is None:
             self.check()
+        if found is not None:
+            self.progress.set(self.FLAG, False)
+            self.progress.set(self.LOOKS, 0)
+            return found
+        looks = int(self.progress.get(self.LOOKS) or 0) + 1
+        self.progress.set(self.LOOKS, looks)
+        if looks < self.RECHECKS:
+            raise TransientError(
+                _(
+                    "The answer of %(platform)s to the last attempt was lost and the post is not in the account's list yet; looking again later."
+                )
+                % {"platform": self.platform}
+            )
+        log.info("%s: a lost post call left no post after %s looks; posting again", self.platform, looks)
         self.progress.set(self.FLAG, False)
-        return found
+        self.progress.set(self.LOOKS, 0)
+        return None
 
     def check(self) -> None:
         if self.progress.get(self.FLAG):

@@ -37,9 +37,10 @@ the next attempt looks the post up in user_timeline instead of posting again: th
 is our status (exactly, or the same once links are taken out), created no earlier than our first
 share call (kept in the progress, less a minute for clocks) and not already another
 publication's receipt; the oldest such post is the receipt (at most TIMELINE_PAGES pages of
-TIMELINE_COUNT). Not found, or the timeline refused for good: a PermanentError asks a person to
-check the account; the timeline failing for now is a TransientError and the attempt after looks
-again. Weibo's own 20017/20019 "repeated content" on a post after an earlier attempt of ours
+TIMELINE_COUNT). Not found: a TransientError and a second look at the next attempt; not there
+either, the lost call made no post and share is called once more (OnePost). The timeline refused
+for good: a PermanentError asks a person to check the account; the timeline failing for now is a
+TransientError and the attempt after looks again. Weibo's own 20017/20019 "repeated content" on a post after an earlier attempt of ours
 (a definite failure that had posted after all, a retry by hand) is looked up the same way; on a
 first attempt (the text was posted by someone else) it asks a person, as before.
 Receipt: external_id = idstr, url as above.

@@ -9,4 +9,7 @@ class Command(BaseCommand):
     help = gettext_lazy("Send and retract the publications that are due but lost their task (after a queue outage).")
 
     def handle(self, *args, **options):
+        from rongmei.distribution.adapters import progress
+
         self.stdout.write(_("%(n)s publications handled.") % {"n": resume_due()})
+        progress.expire()
