@@ -34,7 +34,8 @@ from rongmei.newsroom.models import Story
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 6
+# 12 attempts: about five hours of retrying (the backoff caps at an hour) before a person is asked.
+MAX_ATTEMPTS = 12
 BACKOFF_BASE_SECONDS = 30
 BACKOFF_CAP_SECONDS = 3600
 # A publication left in rendering/sending longer than this (a worker died mid-call) may be sent again;

@@ -71,11 +71,11 @@ import math
 
 from django.utils.translation import gettext as _
 
-from rongmei.distribution.adapters.base import Adapter, AdapterError, PermanentError, Receipt, TransientError, story_payload
+from rongmei.distribution.adapters.base import AdapterError, PermanentError, Receipt, TransientError, story_payload
 from rongmei.distribution.adapters.oauth_http import (
     Body,
     LostAnswer,
-    OAuthTokens,
+    OAuthAdapter,
     OnePost,
     Slice,
     call,
@@ -89,7 +89,6 @@ from rongmei.distribution.adapters.oauth_http import (
     vertical_cut,
 )
 from rongmei.distribution.adapters.progress import Progress
-from rongmei.distribution.adapters.settings_util import channel_settings
 
 log = logging.getLogger(__name__)
 
@@ -138,35 +137,13 @@ def poster_second(ref: dict | None) -> float | None:
     return round(min(1.0, float(asset.duration) / 3), 3)
 
 
-class DouyinAdapter(Adapter):
+class DouyinAdapter(OAuthAdapter):
     name = "douyin"
+    required = REQUIRED
+    renew_within = RENEW_WITHIN_SECONDS
 
-    def __init__(self, channel, settings: dict | None = None) -> None:
-        super().__init__(channel)
-        self._given = settings
-        self._cfg: dict | None = None
-        self._tokens: OAuthTokens | None = None
-
-    @property
-    def cfg(self) -> dict:
-        if self._cfg is None:
-            self._cfg = channel_settings(self.channel, self._given, REQUIRED, "douyin")
-        return self._cfg
-
-    @property
-    def tokens(self) -> OAuthTokens:
-        if self._tokens is None:
-            self._tokens = OAuthTokens(
-                adapter="douyin",
-                channel=self.channel,
-                cfg=self.cfg,
-                persist=self._given is None,
-                platform=platform(),
-                refresh=self._refresh,
-                renew=self._renew,
-                renew_within=RENEW_WITHIN_SECONDS,
-            )
-        return self._tokens
+    def platform_name(self) -> str:
+        return platform()
 
     # --- HTTP ----------------------------------------------------------------------------
 

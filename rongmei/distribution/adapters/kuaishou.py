@@ -64,11 +64,11 @@ import re
 
 from django.utils.translation import gettext as _
 
-from rongmei.distribution.adapters.base import Adapter, AdapterError, PermanentError, Receipt, TransientError, media_bytes, story_payload
+from rongmei.distribution.adapters.base import AdapterError, PermanentError, Receipt, TransientError, media_bytes, story_payload
 from rongmei.distribution.adapters.oauth_http import (
     Body,
     LostAnswer,
-    OAuthTokens,
+    OAuthAdapter,
     OnePost,
     Slice,
     call,
@@ -81,7 +81,6 @@ from rongmei.distribution.adapters.oauth_http import (
     vertical_cut,
 )
 from rongmei.distribution.adapters.progress import Progress
-from rongmei.distribution.adapters.settings_util import channel_settings
 
 log = logging.getLogger(__name__)
 
@@ -125,33 +124,12 @@ def _image_type(data: bytes) -> tuple[str, str]:
     raise PermanentError(_("The cover of this story is not a JPEG or PNG image."))
 
 
-class KuaishouAdapter(Adapter):
+class KuaishouAdapter(OAuthAdapter):
     name = "kuaishou"
+    required = REQUIRED
 
-    def __init__(self, channel, settings: dict | None = None) -> None:
-        super().__init__(channel)
-        self._given = settings
-        self._cfg: dict | None = None
-        self._tokens: OAuthTokens | None = None
-
-    @property
-    def cfg(self) -> dict:
-        if self._cfg is None:
-            self._cfg = channel_settings(self.channel, self._given, REQUIRED, "kuaishou")
-        return self._cfg
-
-    @property
-    def tokens(self) -> OAuthTokens:
-        if self._tokens is None:
-            self._tokens = OAuthTokens(
-                adapter="kuaishou",
-                channel=self.channel,
-                cfg=self.cfg,
-                persist=self._given is None,
-                platform=platform(),
-                refresh=self._refresh,
-            )
-        return self._tokens
+    def platform_name(self) -> str:
+        return platform()
 
     # --- HTTP ----------------------------------------------------------------------------
 

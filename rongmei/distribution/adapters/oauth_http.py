@@ -48,7 +48,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from rongmei.distribution import credentials
-from rongmei.distribution.adapters.base import PermanentError, TransientError
+from rongmei.distribution.adapters.base import Adapter, PermanentError, TransientError
+from rongmei.distribution.adapters.settings_util import channel_settings
 
 log = logging.getLogger(__name__)
 
@@ -228,6 +229,50 @@ def expires_at(seconds: Any) -> float | None:
     except (TypeError, ValueError):
         return None
     return time.time() + seconds if seconds > 0 else None
+
+
+class OAuthAdapter(Adapter):
+    """An adapter whose platform speaks OAuth: settings from the channel's encrypted credentials
+    (or given, by a test or a connection check) and the tokens kept in them. Subclasses set
+    ``name``, ``required`` (the settings that must be there) and ``_refresh`` (and, where the
+    platform renews refresh tokens, ``_renew`` with ``renew_within``)."""
+
+    required: tuple[str, ...] = ()
+    renew_within: float = 0
+
+    def __init__(self, channel, settings: dict | None = None) -> None:
+        super().__init__(channel)
+        self._given = settings
+        self._cfg: dict | None = None
+        self._tokens: OAuthTokens | None = None
+
+    @property
+    def cfg(self) -> dict:
+        if self._cfg is None:
+            self._cfg = channel_settings(self.channel, self._given, self.required, self.name)
+        return self._cfg
+
+    @property
+    def tokens(self) -> OAuthTokens:
+        if self._tokens is None:
+            renew = getattr(self, "_renew", None)
+            self._tokens = OAuthTokens(
+                adapter=self.name,
+                channel=self.channel,
+                cfg=self.cfg,
+                persist=self._given is None,
+                platform=self.platform_name(),
+                refresh=self._refresh,
+                renew=renew,
+                renew_within=self.renew_within if renew else 0,
+            )
+        return self._tokens
+
+    def platform_name(self) -> str:  # pragma: no cover - subclasses
+        raise NotImplementedError
+
+    def _refresh(self, refresh_token: str) -> dict:  # pragma: no cover - subclasses
+        raise NotImplementedError
 
 
 class OAuthTokens:

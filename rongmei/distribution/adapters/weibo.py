@@ -65,9 +65,9 @@ import re
 
 from django.utils.translation import gettext as _
 
-from rongmei.distribution.adapters.base import Adapter, AdapterError, PermanentError, Receipt, TransientError, media_bytes, story_payload
+from rongmei.distribution.adapters.base import AdapterError, PermanentError, Receipt, TransientError, media_bytes, story_payload
 from rongmei.distribution.adapters.oauth_http import (
-    OAuthTokens,
+    OAuthAdapter,
     OnePost,
     call,
     expires_at,
@@ -77,7 +77,6 @@ from rongmei.distribution.adapters.oauth_http import (
     multipart_body,
 )
 from rongmei.distribution.adapters.progress import Progress
-from rongmei.distribution.adapters.settings_util import channel_settings
 from rongmei.distribution.formatters._common import cut_at_sentence
 
 log = logging.getLogger(__name__)
@@ -160,33 +159,12 @@ def _created_at(value) -> float | None:
         return None
 
 
-class WeiboAdapter(Adapter):
+class WeiboAdapter(OAuthAdapter):
     name = "weibo"
+    required = REQUIRED
 
-    def __init__(self, channel, settings: dict | None = None) -> None:
-        super().__init__(channel)
-        self._given = settings
-        self._cfg: dict | None = None
-        self._tokens: OAuthTokens | None = None
-
-    @property
-    def cfg(self) -> dict:
-        if self._cfg is None:
-            self._cfg = channel_settings(self.channel, self._given, REQUIRED, "weibo")
-        return self._cfg
-
-    @property
-    def tokens(self) -> OAuthTokens:
-        if self._tokens is None:
-            self._tokens = OAuthTokens(
-                adapter="weibo",
-                channel=self.channel,
-                cfg=self.cfg,
-                persist=self._given is None,
-                platform=platform(),
-                refresh=self._refresh,
-            )
-        return self._tokens
+    def platform_name(self) -> str:
+        return platform()
 
     # --- HTTP ----------------------------------------------------------------------------
 
