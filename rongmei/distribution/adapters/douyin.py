@@ -78,7 +78,6 @@ from rongmei.distribution.adapters.oauth_http import (
     OAuthAdapter,
     OnePost,
     Slice,
-    call,
     epoch_seconds,
     expires_at,
     form_body,
@@ -151,19 +150,7 @@ class DouyinAdapter(OAuthAdapter):
         self, path: str, *, method: str = "POST", query: dict | None = None, body: Body | None = None, headers: dict | None = None
     ) -> dict:
         base = (self.cfg.get("base_url") or DEFAULT_BASE_URL).rstrip("/")
-        answer = call(
-            base + path,
-            platform=platform(),
-            name=self.channel.name,
-            method=method,
-            query=query,
-            body=body,
-            headers=headers,
-            timeout=float(self.cfg.get("timeout") or TIMEOUT_SECONDS),
-        )
-        if answer.status >= 500 or answer.status == 429:
-            raise http_failure(answer, platform(), self.channel.name)
-        doc = answer.document(platform(), self.channel.name)
+        answer, doc = self.fetch(base + path, timeout=TIMEOUT_SECONDS, method=method, query=query, body=body, headers=headers)
         data = doc.get("data") if isinstance(doc.get("data"), dict) else {}
         extra = doc.get("extra") if isinstance(doc.get("extra"), dict) else {}
         code = int(data.get("error_code") or extra.get("error_code") or 0)
@@ -328,10 +315,7 @@ class DouyinAdapter(OAuthAdapter):
             raise
         item_id = str(data.get("item_id") or "")
         if not item_id:
-            raise PermanentError(
-                _("%(platform)s accepted the post but gave no id for it (%(name)s). Check the account before trying again.")
-                % {"platform": platform(), "name": self.channel.name}
-            )
+            raise self.no_id()
         progress.set("item_id", item_id)
         return Receipt(external_id=item_id[:200], url="")
 

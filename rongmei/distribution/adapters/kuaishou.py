@@ -71,7 +71,6 @@ from rongmei.distribution.adapters.oauth_http import (
     OAuthAdapter,
     OnePost,
     Slice,
-    call,
     epoch_seconds,
     expires_at,
     held_by_another,
@@ -134,18 +133,7 @@ class KuaishouAdapter(OAuthAdapter):
     # --- HTTP ----------------------------------------------------------------------------
 
     def _request(self, url: str, *, method: str = "POST", query: dict | None = None, body: Body | None = None) -> dict:
-        answer = call(
-            url,
-            platform=platform(),
-            name=self.channel.name,
-            method=method,
-            query=query,
-            body=body,
-            timeout=float(self.cfg.get("timeout") or TIMEOUT_SECONDS),
-        )
-        if answer.status >= 500 or answer.status == 429:
-            raise http_failure(answer, platform(), self.channel.name)
-        doc = answer.document(platform(), self.channel.name)
+        answer, doc = self.fetch(url, timeout=TIMEOUT_SECONDS, method=method, query=query, body=body)
         try:
             result = int(doc.get("result", 0))
         except (TypeError, ValueError):
@@ -339,10 +327,7 @@ class KuaishouAdapter(OAuthAdapter):
             raise
         photo_id = str((doc.get("video_info") or {}).get("photo_id") or "")
         if not photo_id:
-            raise PermanentError(
-                _("%(platform)s accepted the post but gave no id for it (%(name)s). Check the account before trying again.")
-                % {"platform": platform(), "name": self.channel.name}
-            )
+            raise self.no_id()
         progress.set("photo_id", photo_id)
         return Receipt(external_id=photo_id[:200], url="")
 

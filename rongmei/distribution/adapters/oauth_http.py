@@ -271,6 +271,29 @@ class OAuthAdapter(Adapter):
     def platform_name(self) -> str:  # pragma: no cover - subclasses
         raise NotImplementedError
 
+    def fetch(self, url: str, *, timeout: float, method: str = "POST", query=None, body=None, headers=None) -> tuple[Any, dict]:
+        """One call to the platform: (the answer, its JSON document); TransientError for a 5xx or 429."""
+        answer = call(
+            url,
+            platform=self.platform_name(),
+            name=self.channel.name,
+            method=method,
+            query=query,
+            body=body,
+            headers=headers,
+            timeout=float(self.cfg.get("timeout") or timeout),
+        )
+        if answer.status >= 500 or answer.status == 429:
+            raise http_failure(answer, self.platform_name(), self.channel.name)
+        return answer, answer.document(self.platform_name(), self.channel.name)
+
+    def no_id(self) -> PermanentError:
+        """The platform said yes to a post but named no id: a person must look."""
+        return PermanentError(
+            _("%(platform)s accepted the post but gave no id for it (%(name)s). Check the account before trying again.")
+            % {"platform": self.platform_name(), "name": self.channel.name}
+        )
+
     def _refresh(self, refresh_token: str) -> dict:  # pragma: no cover - subclasses
         raise NotImplementedError
 

@@ -69,7 +69,6 @@ from rongmei.distribution.adapters.base import AdapterError, PermanentError, Rec
 from rongmei.distribution.adapters.oauth_http import (
     OAuthAdapter,
     OnePost,
-    call,
     expires_at,
     form_body,
     held_by_another,
@@ -169,19 +168,8 @@ class WeiboAdapter(OAuthAdapter):
     # --- HTTP ----------------------------------------------------------------------------
 
     def _post(self, path: str, body, *, method: str = "POST", query: dict | None = None, headers: dict | None = None) -> dict:
-        answer = call(
-            (self.cfg.get("base_url") or DEFAULT_BASE_URL).rstrip("/") + path,
-            platform=platform(),
-            name=self.channel.name,
-            method=method,
-            query=query,
-            body=body,
-            headers=headers,
-            timeout=float(self.cfg.get("timeout") or TIMEOUT_SECONDS),
-        )
-        if answer.status >= 500 or answer.status == 429:
-            raise http_failure(answer, platform(), self.channel.name)
-        doc = answer.document(platform(), self.channel.name)
+        url = (self.cfg.get("base_url") or DEFAULT_BASE_URL).rstrip("/") + path
+        answer, doc = self.fetch(url, timeout=TIMEOUT_SECONDS, method=method, query=query, body=body, headers=headers)
         try:
             code = int(doc.get("error_code") or 0)
         except (TypeError, ValueError):
@@ -202,10 +190,7 @@ class WeiboAdapter(OAuthAdapter):
                 % words
             )
         if error.code == SLOW_SUCCESS:
-            return PermanentError(
-                _("%(platform)s accepted the post but gave no id for it (%(name)s). Check the account before trying again.")
-                % {"platform": platform(), "name": self.channel.name}
-            )
+            return self.no_id()
         message = _("%(platform)s refused (error %(code)s: %(msg)s).") % words
         return TransientError(message) if error.code in TRANSIENT_CODES else PermanentError(message)
 
@@ -346,10 +331,7 @@ class WeiboAdapter(OAuthAdapter):
             return found
         post_id = str(doc.get("idstr") or doc.get("id") or "")
         if not post_id:
-            raise PermanentError(
-                _("%(platform)s accepted the post but gave no id for it (%(name)s). Check the account before trying again.")
-                % {"platform": platform(), "name": self.channel.name}
-            )
+            raise self.no_id()
         progress.set("id", post_id)
         return Receipt(external_id=post_id[:200], url=POST_URL.format(id=post_id))
 
