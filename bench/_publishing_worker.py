@@ -7,7 +7,7 @@ runs (--no-reload: no child process that would miss the patches). Settings from 
 as for manage.py; the patches from:
   BENCH_RETRY_BASE   seconds: the delay before attempt n+1 is BASE · 2^(n-1), capped, jittered ½–1
   BENCH_RETRY_CAP    seconds
-  BENCH_MAX_ATTEMPTS services.MAX_ATTEMPTS (production: 12)
+  BENCH_MAX_ATTEMPTS services.MAX_ATTEMPTS (production: 20)
   BENCH_WEBHOOK_TIMEOUT  the webhook adapter's timeout (production: 10 s)
 Usage: python bench/_publishing_worker.py db_worker --queue-name '*' --no-reload [...]
 """

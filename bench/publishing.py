@@ -44,7 +44,7 @@ bench/_publishing_servers.py adds to them.
    once with ffmpeg, its renditions made once through the media services: the 9:16 cut and the
    poster Douyin and Kuaishou need). The worker is the same db_worker command, run through
    bench/_publishing_worker.py, which shrinks the retry delay (0.05 s·2^(n-1), capped at 1 s),
-   keeps production's MAX_ATTEMPTS (12; --max-attempts changes it), sets the webhook timeout (0.3 s); the
+   keeps production's MAX_ATTEMPTS (20; --max-attempts changes it), sets the webhook timeout (0.3 s); the
    FTP/WeChat/Weibo/Douyin/Kuaishou timeouts are 0.5 s in the channels' settings. At the end the
    servers count, per channel: lost = publications not PUBLISHED, or PUBLISHED with no item/files/
    article/post at the partner (a publication dead although its post is there is counted apart
@@ -109,7 +109,7 @@ MIN_CHANNELS = 10
 TARGET_P95_SECONDS = 2.0
 POLL_SECONDS = 0.005
 SECRET = "bench-partner-secret-0123456789abcdef"  # noqa: S105
-PRODUCTION_MAX_ATTEMPTS = 12  # rongmei.distribution.services.MAX_ATTEMPTS
+PRODUCTION_MAX_ATTEMPTS = 20  # rongmei.distribution.services.MAX_ATTEMPTS
 
 PARAGRAPHS = [
     "泌阳县铜山湖景区今年接待游客同比增长两成，湖畔的夏南牛养殖户陆续开起了农家乐，游客在湖边吃上了地道的牛肉宴。",

@@ -34,10 +34,12 @@ from rongmei.newsroom.models import Story
 
 log = logging.getLogger(__name__)
 
-# 12 attempts: about five hours of retrying (the backoff caps at an hour) before a person is asked.
-MAX_ATTEMPTS = 12
+# 20 attempts, the wait capped at half an hour: about eight hours of retrying (a platform's
+# outage of a working day) before a publication lands on the dead-letter list for a person.
+# Each attempt keeps what it finished (adapters/progress.py), so a long chain of calls still ends.
+MAX_ATTEMPTS = 20
 BACKOFF_BASE_SECONDS = 30
-BACKOFF_CAP_SECONDS = 3600
+BACKOFF_CAP_SECONDS = 1800
 # A publication left in rendering/sending longer than this (a worker died mid-call) may be sent again;
 # the idempotency key keeps the channel from making a second item.
 IN_FLIGHT_LEASE = dt.timedelta(minutes=5)
@@ -49,7 +51,7 @@ PUBLISHABLE_STORY_STATES = (Story.State.APPROVED, Story.State.PUBLISHED)
 
 
 def retry_delay(attempt: int) -> dt.timedelta:
-    """30 s · 2^(attempt-1), capped at an hour, with jitter (half to full) so retries spread out."""
+    """30 s · 2^(attempt-1), capped at half an hour, with jitter (half to full) so retries spread out."""
     ceiling = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** max(0, attempt - 1))
     return dt.timedelta(seconds=ceiling * random.uniform(0.5, 1.0))  # noqa: S311 - jitter, not crypto
 
