@@ -111,3 +111,18 @@ def log_in(new_context):
         return page
 
     return log_in
+
+
+def run_task_worker() -> None:
+    """What the worker beside the server does: run every task that is due, in this process, on
+    the test database, then stop — the database queue's db_worker, or with REDIS_URL an RQ worker
+    in burst mode that does not fork (the test's data is in this process's connection)."""
+    from django.conf import settings
+    from django.core.management import call_command
+
+    if "RQBackend" in settings.TASKS["default"]["BACKEND"]:
+        call_command(
+            "rqworker", "default", "--burst", "--worker-class", "rq.SimpleWorker", "--job-class", "django_tasks_rq.Job", verbosity=0
+        )
+    else:
+        call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)

@@ -24,6 +24,7 @@ from rongmei.core.models import Place, SensitiveWord, WordCategory
 from rongmei.distribution.models import Channel
 from rongmei.newsroom.models import Approval, Assignment, Lead, Plan, Story
 from rongmei.testing import factories
+from tests.browser.conftest import run_task_worker
 
 # Transactional (the live server sees what the test writes); serialized_rollback brings back the
 # rows of the data migrations (channels, role security policies) that a flush removes.
@@ -77,14 +78,6 @@ def leave_editor_and_wait_for_autosave(page, story_pk: int, last_typed: str) -> 
     with page.expect_response(carries_the_text) as autosave:
         page.locator("#id_intro").click()
     assert autosave.value.ok and autosave.value.json()["saved"]
-
-
-def run_task_worker() -> None:
-    """What the worker beside the server does: run every task that is due (in this process, on
-    the test database), then stop."""
-    from django.core.management import call_command
-
-    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
 
 
 def require_totp_for_chief_editors() -> None:

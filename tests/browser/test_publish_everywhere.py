@@ -19,7 +19,6 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from django.core.cache import cache
-from django.core.management import call_command
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
@@ -39,6 +38,7 @@ from rongmei.media.models import Asset, Rendition
 from rongmei.media.tests.conftest import jpeg_bytes
 from rongmei.newsroom import services as newsroom
 from rongmei.newsroom.models import Story
+from tests.browser.conftest import run_task_worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -85,11 +85,6 @@ def servers(tmp_path, monkeypatch):
     ):
         yield {"receiver": receiver, "sftp": sftpd, "ftp": ftpd, "wechat": wx, "douyin": douyin}
     wechat.forget_tokens()
-
-
-def run_task_worker() -> None:
-    """What the worker beside the server does: run every task that is due, then stop."""
-    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
 
 
 def configure(chief, servers) -> list[Channel]:
