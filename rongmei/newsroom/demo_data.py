@@ -104,6 +104,18 @@ TEAMS = [
     ("gov-service", "政务服务组", "gaojun", ["yangfan", "zhaolei"], "政务公开、办事指南"),
 ]
 
+# The public app's columns (栏目) of 云上泌阳: slug, name, kind, icon, newsroom teams, description.
+COLUMNS = [
+    ("toutiao", "头条", "articles", "📰", ["news", "features"], "县内要闻与重大主题报道"),
+    ("meili", "魅力泌阳", "articles", "🏞", ["village", "traffic", "practice"], "乡村振兴、文旅与文明实践"),
+    ("zhengwu", "政务服务", "services", "🏛", ["gov-service"], "办事指南与政务公开"),
+    ("renda", "智慧人大", "articles", "🗳", ["renda"], "人大工作、代表风采"),
+    ("zhengxie", "智慧政协", "articles", "🤝", ["zhengxie"], "政协履职、委员建言"),
+    ("rongmeibang", "融媒帮", "articles", "🙋", ["rongmeibang", "law"], "群众求助与问政回音"),
+    ("yajiewen", "亚杰问", "articles", "❓", ["rongmeibang"], "记者替您问"),
+    ("video", "短视频", "video", "🎬", ["short-video", "tv-news"], "泌阳短视频与电视新闻"),
+]
+
 # Sensitive-word lists: name, severity, description, words. Plus the allow-list.
 WORD_CATEGORIES = [
     ("广告违禁词", "flag", "《广告法》禁止的绝对化用语，新闻稿中慎用", ["最佳", "国家级", "第一品牌", "顶级", "绝对", "首选"]),

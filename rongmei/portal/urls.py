@@ -6,5 +6,6 @@ app_name = "portal"
 urlpatterns = [
     path("", views.index, name="index"),
     path("news/<int:pk>/", views.story_detail, name="story"),
+    path("column/<slug:slug>/", views.column, name="column"),
     path("news/media/<int:pk>/<path:path>", views.media, name="media"),
 ]

@@ -8,7 +8,7 @@ import os
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_safe
 
 from rongmei.core import text
@@ -16,15 +16,36 @@ from rongmei.distribution import selectors
 from rongmei.distribution.models import Publication
 from rongmei.media.models import StoryAsset
 from rongmei.portal.media import public_media_url
+from rongmei.portal.models import Column
 
 PAGE_SIZE = 20
 MEDIA_MAX_AGE = 300
 
 
+def _columns() -> list[Column]:
+    """The columns shown in the navigation, in the operators' order."""
+    return list(Column.objects.filter(active=True))
+
+
+def _items(page) -> list[dict]:
+    return [{"story": s, "version": selectors.live_version(s), "content": selectors.live_content(s)} for s in page.object_list]
+
+
 def index(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.published_stories(), PAGE_SIZE).get_page(request.GET.get("page"))
-    items = [{"story": s, "version": selectors.live_version(s), "content": selectors.live_content(s)} for s in page.object_list]
-    return render(request, "portal/index.html", {"page": page, "items": items})
+    return render(request, "portal/index.html", {"page": page, "items": _items(page), "columns": _columns()})
+
+
+def column(request: HttpRequest, slug: str) -> HttpResponse:
+    """A column: the live stories of its newsroom teams, newest first; a link column leads on."""
+    col = get_object_or_404(Column.objects.prefetch_related("teams"), slug=slug, active=True)
+    if col.kind == Column.Kind.LINKS:
+        return redirect(col.link)
+    teams = list(col.teams.all())
+    stories = selectors.published_stories().filter(team__in=teams) if teams else selectors.published_stories().none()
+    page = Paginator(stories, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"page": page, "items": _items(page), "columns": _columns(), "column": col}
+    return render(request, "portal/column.html", context)
 
 
 def story_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -43,6 +64,7 @@ def story_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "poster_src": public_media_url(video.get("poster")),
         "published_at": selectors.live_publication(story).published_at,
         "authors": list(story.authors.all()),
+        "columns": _columns(),
         "reading_minutes": text.reading_minutes(version.word_count, settings.RONGMEI["READING_CHARS_PER_MINUTE"]),
     }
     return render(request, "portal/story.html", context)

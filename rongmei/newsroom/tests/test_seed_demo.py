@@ -113,6 +113,15 @@ def test_every_signed_off_story_has_three_approvals_by_distinct_people_on_its_cu
         assert User.objects.get(pk=next(a.reviewer_id for a in approvals if a.level == 3)).role == Role.CHIEF_EDITOR
 
 
+def test_the_demo_has_the_columns_of_the_app_linked_to_their_teams(seeded, client):
+    from rongmei.portal.models import Column
+
+    names = list(Column.objects.values_list("name", flat=True))
+    assert names[:3] == ["头条", "魅力泌阳", "政务服务"] and "短视频" in names
+    assert set(Column.objects.get(slug="toutiao").teams.values_list("slug", flat=True)) == {"news", "features"}
+    assert "/column/toutiao/" in client.get("/").content.decode()
+
+
 def test_published_demo_stories_are_on_the_public_site_and_the_signed_off_one_is_not(seeded, client):
     html = client.get("/").content.decode()
     for story in Story.objects.filter(state=Story.State.PUBLISHED):

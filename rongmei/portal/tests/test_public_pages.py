@@ -120,8 +120,8 @@ def test_index_query_count_does_not_grow_with_stories(client, reporter, team, re
     for n in range(5):
         factories.published_story(reporter, team, reviewers, headline=f"泌阳新闻第{n}条稿件")
     # One COUNT for the paginator, one SELECT of stories with their team, one of their live
-    # site publications with the versions.
-    with django_assert_num_queries(3):
+    # site publications with the versions, one of the columns for the navigation.
+    with django_assert_num_queries(4):
         response = client.get("/")
     assert response.content.decode().count('class="story-item"') == 5
 
@@ -129,8 +129,8 @@ def test_index_query_count_does_not_grow_with_stories(client, reporter, team, re
 def test_story_page_query_count_is_fixed(client, reporter, reporter2, team, reviewers, django_assert_num_queries):
     story = factories.published_story(reporter, team, reviewers)
     story.authors.add(reporter2)  # a second author must not cost another query
-    # The story with its team, its live site publications with versions, and its authors.
-    with django_assert_num_queries(3):
+    # The story with its team, its live site publications with versions, its authors, the columns.
+    with django_assert_num_queries(4):
         response = client.get(f"/news/{story.pk}/")
     assert response.status_code == 200
     assert "陈二记" in response.content.decode()

@@ -127,6 +127,16 @@ class Seeder:
                 self.created["teams"] += 1
             self.teams[slug] = team
 
+    def seed_columns(self) -> None:
+        from rongmei.portal.models import Column
+
+        for i, (slug, name, kind, icon, teams, description) in enumerate(data.COLUMNS, start=1):
+            if Column.objects.filter(Q(slug=slug) | Q(name=name)).exists():
+                continue
+            column = Column.objects.create(slug=slug, name=name, kind=kind, icon=icon, description=description, sort_order=i * 10)
+            column.teams.set([self.teams[t] for t in teams if t in self.teams])
+            self.created["columns"] += 1
+
     # --- newsroom content -------------------------------------------------------------------
     def seed_content(self) -> None:
         for spec in data.LEADS:
@@ -265,6 +275,7 @@ class Seeder:
             self.seed_words()
             self.seed_staff()
             self.seed_teams()
+            self.seed_columns()
         self.seed_content()
 
 
