@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Min, Prefetch, Q, QuerySet
 
 from rongmei.distribution.adapters import SITE_CHANNELS
 from rongmei.distribution.models import Channel, Publication
@@ -18,20 +18,25 @@ def channels() -> list[Channel]:
 
 
 def published_stories(*, team=None) -> QuerySet[Story]:
-    """Stories live on our own website/app and not retracted: what the portal and the feeds show.
+    """Stories live on our own website/app and not retracted: what the portal and the feeds show,
+    newest first by when they first went live (``live_at``; a correction keeps its place).
 
     Each carries ``live``: its site publications that are up, newest version first; the public
     sees ``live[0].version`` (see live_version), never the working copy — a story being corrected
     (back in review) keeps showing its last published version until the correction is published."""
     live = Publication.objects.filter(channel__code__in=SITE_CHANNELS, state=S.PUBLISHED).select_related("version")
-    qs = Story.objects.filter(publications__in=live).exclude(state=Story.State.RETRACTED)
+    on_site = Q(publications__channel__code__in=SITE_CHANNELS, publications__state=S.PUBLISHED)
+    qs = (
+        Story.objects.annotate(live_at=Min("publications__published_at", filter=on_site))
+        .filter(live_at__isnull=False)
+        .exclude(state=Story.State.RETRACTED)
+    )
     if team is not None:
         qs = qs.filter(team=team)
     return (
-        qs.distinct()
-        .select_related("team")
+        qs.select_related("team")
         .prefetch_related(Prefetch("publications", queryset=live.order_by("-version__number", "-id"), to_attr="live"))
-        .order_by("-signed_off_at", "-id")
+        .order_by("-live_at", "-id")
     )
 
 
