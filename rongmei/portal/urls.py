@@ -6,6 +6,7 @@ app_name = "portal"
 urlpatterns = [
     path("", views.index, name="index"),
     path("news/<int:pk>/", views.story_detail, name="story"),
+    path("news/<int:pk>/poster.png", views.poster, name="poster"),
     path("column/<slug:slug>/", views.column, name="column"),
     path("news/media/<int:pk>/<path:path>", views.media, name="media"),
 ]

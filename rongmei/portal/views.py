@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from rongmei.core import text
@@ -65,6 +66,7 @@ def story_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "published_at": selectors.live_publication(story).published_at,
         "authors": list(story.authors.all()),
         "columns": _columns(),
+        "share_image": request.build_absolute_uri(gallery[0]["src"]) if gallery else "",
         "reading_minutes": text.reading_minutes(version.word_count, settings.RONGMEI["READING_CHARS_PER_MINUTE"]),
     }
     return render(request, "portal/story.html", context)
@@ -85,5 +87,27 @@ def media(request: HttpRequest, pk: int, path: str) -> HttpResponse:
     if not target.startswith(folder + os.sep):
         raise Http404  # no way out of this asset's folder
     response = serve_file(target)
+    response["Cache-Control"] = f"public, max-age={MEDIA_MAX_AGE}"
+    return response
+
+
+@require_safe
+def poster(request: HttpRequest, pk: int) -> HttpResponse:
+    """The article's QR-code poster (PNG) for sharing: only for a story live on the site."""
+    from rongmei.distribution.adapters.base import media_file
+    from rongmei.portal import share
+
+    story = get_object_or_404(selectors.published_stories(), pk=pk)
+    pub = selectors.live_publication(story)
+    etag = f'"poster-{story.pk}-{pub.pk}"'
+    if request.headers.get("If-None-Match") == etag:
+        response = HttpResponse(status=304)
+    else:
+        content = selectors.live_content(story)
+        photo = media_file(next(iter(content["gallery"]), None))
+        url = request.build_absolute_uri(reverse("portal:story", args=[story.pk]))
+        png = share.poster(headline=content["headline"], intro=content["intro"] or "", url=url, photo=photo)
+        response = HttpResponse(png, content_type="image/png")
+    response["ETag"] = etag
     response["Cache-Control"] = f"public, max-age={MEDIA_MAX_AGE}"
     return response

@@ -1,0 +1,44 @@
+import io
+
+import pytest
+from PIL import Image, ImageFont
+
+from rongmei.portal import share
+from rongmei.testing import factories
+
+
+@pytest.fixture
+def reviewers(editor, column_lead, chief):
+    return [editor, column_lead, chief]
+
+
+def test_the_poster_is_a_phone_sized_png_with_a_qr_code_and_is_cached_by_etag(client, reporter, team, reviewers):
+    story = factories.published_story(reporter, team, reviewers, headline="泌阳县第十五届中国牛业发展大会开幕" * 3)
+    response = client.get(f"/news/{story.pk}/poster.png")
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    image = Image.open(io.BytesIO(response.content)).convert("L")
+    assert image.size == (share.WIDTH, share.HEIGHT)
+    # the QR code in the bottom right corner is black and white modules, not blank
+    code = image.crop(
+        (share.WIDTH - share.MARGIN - 240, share.HEIGHT - share.MARGIN - 240, share.WIDTH - share.MARGIN, share.HEIGHT - share.MARGIN)
+    )
+    dark = sum(1 for p in code.getdata() if p < 64) / (240 * 240)
+    assert 0.2 < dark < 0.7
+    again = client.get(f"/news/{story.pk}/poster.png", HTTP_IF_NONE_MATCH=response["ETag"])
+    assert again.status_code == 304
+    page = client.get(f"/news/{story.pk}/").content.decode()
+    assert f"/news/{story.pk}/poster.png" in page and 'property="og:title"' in page
+
+
+def test_no_poster_for_a_story_not_live_on_the_site(client, reporter, team, reviewers):
+    story = factories.signed_off_story(reporter, team, reviewers)
+    assert client.get(f"/news/{story.pk}/poster.png").status_code == 404
+
+
+def test_the_poster_uses_the_chinese_font_and_wraps_long_headlines():
+    face = share.font(46, bold=True)
+    assert isinstance(face, ImageFont.FreeTypeFont) and "CJK" in face.getname()[0]
+    draw = __import__("PIL.ImageDraw", fromlist=["ImageDraw"]).Draw(Image.new("RGB", (10, 10)))
+    lines = share.wrap(draw, "泌阳县夏南牛产业链年产值突破一百二十亿元" * 5, face, 600, 3)
+    assert len(lines) == 3 and lines[-1].endswith("…")
+    assert all(draw.textlength(line, font=face) <= 600 for line in lines)
