@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "rongmei.media",
     "rongmei.distribution",
     "rongmei.portal",
+    "rongmei.search",
     "rongmei.api",
 ]
 

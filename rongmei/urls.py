@@ -14,5 +14,6 @@ urlpatterns = [
     path("newsroom/", include("rongmei.newsroom.urls")),
     path("feeds/", include("rongmei.distribution.feed_urls")),
     path("api/v1/", api.urls),
+    path("search/", include("rongmei.search.urls")),
     path("", include("rongmei.portal.urls")),
 ]

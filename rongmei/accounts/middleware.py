@@ -23,9 +23,13 @@ def needs_two_factor(user) -> bool:
     return bool(user.is_authenticated and user.role in roles_requiring_two_factor() and not user.is_verified())
 
 
+# The public website and the public app's API: open to anyone, so no second factor either.
+PUBLIC_PREFIXES = ("/news/", "/column/", "/search/", "/feeds/", "/api/v1/public/", "/api/v1/search")
+
+
 def _is_public(path: str) -> bool:
     # The public site (portal) needs no login at all, so it needs no second factor either.
-    return path == "/" or path.startswith("/news/")
+    return path == "/" or path.startswith(PUBLIC_PREFIXES)
 
 
 class RequireTwoFactorMiddleware:

@@ -13,6 +13,7 @@ from rongmei.api.auth import api_auth
 from rongmei.api.docs import LocalSwagger
 from rongmei.api.endpoints import accounts, assignments, distribution, leads, media, plans, stories, versions
 from rongmei.portal import api as portal_api
+from rongmei.search import api as search_api
 
 api = NinjaAPI(
     # Lazy: the OpenAPI document and the docs page are built per request, in the caller's language.
@@ -37,3 +38,4 @@ api.add_router("", media.router)
 api.add_router("", distribution.router)
 api.add_router("", versions.router)
 api.add_router("", portal_api.router)
+api.add_router("", search_api.router)

@@ -59,6 +59,13 @@ def test_chief_editor_cannot_open_the_newsroom_until_verified(client, chief):
     assert client.get(reverse("accounts:profile")).url == TWO_FACTOR
 
 
+@pytest.mark.parametrize("path", ["/", "/search/?q=泌阳", "/api/v1/search?q=泌阳", "/api/v1/public/columns", "/api/v1/public/feed"])
+def test_the_public_site_and_app_api_stay_open_to_an_unverified_chief_editor(client, chief, path):
+    login(client, chief)
+    assert client.get(path).status_code == 200
+    assert client.get("/api/v1/stories").status_code == 403  # the newsroom API does not
+
+
 def test_first_visit_sets_up_an_authenticator_with_an_inline_qr_code(client, chief):
     login(client, chief)
     response = client.get(TWO_FACTOR)
