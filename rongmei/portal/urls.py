@@ -5,6 +5,8 @@ from rongmei.portal import views
 app_name = "portal"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("manifest.webmanifest", views.manifest, name="manifest"),
+    path("sw.js", views.service_worker, name="service_worker"),
     path("news/<int:pk>/", views.story_detail, name="story"),
     path("news/<int:pk>/poster.png", views.poster, name="poster"),
     path("column/<slug:slug>/", views.column, name="column"),

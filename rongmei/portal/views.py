@@ -6,9 +6,11 @@ from __future__ import annotations
 import os
 
 from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
@@ -110,4 +112,41 @@ def poster(request: HttpRequest, pk: int) -> HttpResponse:
         response = HttpResponse(png, content_type="image/png")
     response["ETag"] = etag
     response["Cache-Control"] = f"public, max-age={MEDIA_MAX_AGE}"
+    return response
+
+
+@require_safe
+def manifest(request: HttpRequest) -> JsonResponse:
+    """The web app manifest: the public site installs as 云上… on a phone's home screen."""
+    name = settings.RONGMEI["SITE_NAME"]
+    data = {
+        "name": name,
+        "short_name": name,
+        "description": settings.RONGMEI["CENTER_NAME"],
+        "lang": "zh-CN",
+        "start_url": "/",
+        "scope": "/",
+        "display": "standalone",
+        "background_color": "#ffffff",
+        "theme_color": "#b22222",
+        "icons": [
+            {"src": static(f"img/app-icon-{size}.png"), "sizes": f"{size}x{size}", "type": "image/png", "purpose": "any"}
+            for size in (192, 512)
+        ],
+    }
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+    response["Content-Type"] = "application/manifest+json"
+    return response
+
+
+@require_safe
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """The service worker, served from the site's root so that it may look after every page."""
+    path = finders.find("js/sw.js")
+    if not path:
+        raise Http404
+    with open(path, encoding="utf-8") as f:
+        response = HttpResponse(f.read(), content_type="application/javascript; charset=utf-8")
+    response["Cache-Control"] = "no-cache"  # browsers must see a new worker at once
+    response["Service-Worker-Allowed"] = "/"
     return response

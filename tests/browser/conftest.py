@@ -65,7 +65,13 @@ def new_context(browser, live_server) -> Iterator[Callable]:
 
     def make():
         context = browser.new_context(
-            base_url=live_server.url, locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 1280, "height": 900}
+            base_url=live_server.url,
+            locale="zh-CN",
+            timezone_id="Asia/Shanghai",
+            viewport={"width": 1280, "height": 900},
+            # The public site's service worker would fetch and cache pages in the background,
+            # requests the test cannot wait for (the same trouble as the beacons below).
+            service_workers="block",
         )
         context.set_default_timeout(TIMEOUT_MS)
         # The live server speaks WSGI only, so the notifications socket of app.js would 404 and

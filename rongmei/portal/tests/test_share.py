@@ -42,3 +42,21 @@ def test_the_poster_uses_the_chinese_font_and_wraps_long_headlines():
     lines = share.wrap(draw, "泌阳县夏南牛产业链年产值突破一百二十亿元" * 5, face, 600, 3)
     assert len(lines) == 3 and lines[-1].endswith("…")
     assert all(draw.textlength(line, font=face) <= 600 for line in lines)
+
+
+def test_the_public_site_installs_as_an_app(client, db):
+    manifest = client.get("/manifest.webmanifest")
+    assert manifest.status_code == 200 and manifest["Content-Type"] == "application/manifest+json"
+    data = manifest.json()
+    assert data["display"] == "standalone" and data["start_url"] == "/"
+    from django.contrib.staticfiles import finders
+
+    for icon in data["icons"]:
+        path = finders.find(icon["src"].removeprefix("/static/"))
+        assert path and Image.open(path).size == tuple(int(n) for n in icon["sizes"].split("x"))
+    worker = client.get("/sw.js")
+    assert worker.status_code == 200 and worker["Service-Worker-Allowed"] == "/"
+    assert worker["Content-Type"].startswith("application/javascript") and "newsroom" in worker.content.decode()
+    home = client.get("/").content.decode()
+    assert 'rel="manifest"' in home and "js/public.js" in home
+    assert 'rel="manifest"' not in client.get("/accounts/login/").content.decode()  # the newsroom is no app
