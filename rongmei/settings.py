@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "rongmei.distribution",
     "rongmei.portal",
     "rongmei.search",
+    "rongmei.fans",
     "rongmei.api",
 ]
 
@@ -189,6 +190,10 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "rongmei" / "static", BASE_DIR / "build" / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+# Login codes of the public app's users (rongmei/fans/sms.py): the console backend by default;
+# rongmei.fans.sms.AliyunBackend with the ALIYUN_SMS_* variables (docs/deployment.md).
+RONGMEI_SMS_BACKEND = env_str("RONGMEI_SMS_BACKEND", "rongmei.fans.sms.ConsoleBackend")
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

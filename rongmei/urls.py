@@ -15,5 +15,6 @@ urlpatterns = [
     path("feeds/", include("rongmei.distribution.feed_urls")),
     path("api/v1/", api.urls),
     path("search/", include("rongmei.search.urls")),
+    path("me/", include("rongmei.fans.urls")),
     path("", include("rongmei.portal.urls")),
 ]

@@ -12,6 +12,7 @@ from rongmei.api import errors
 from rongmei.api.auth import api_auth
 from rongmei.api.docs import LocalSwagger
 from rongmei.api.endpoints import accounts, assignments, distribution, leads, media, plans, stories, versions
+from rongmei.fans import api as fans_api
 from rongmei.portal import api as portal_api
 from rongmei.search import api as search_api
 
@@ -39,3 +40,4 @@ api.add_router("", distribution.router)
 api.add_router("", versions.router)
 api.add_router("", portal_api.router)
 api.add_router("", search_api.router)
+api.add_router("", fans_api.router)

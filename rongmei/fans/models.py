@@ -1,0 +1,57 @@
+"""App users (粉丝) of the public site and app: a phone number and SMS codes, nothing shared with
+the newsroom's staff accounts (accounts.User)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Fan(models.Model):
+    # "+86" and the 11 digits of a mainland mobile number: the only numbers we accept for now.
+    phone = models.CharField(_("mobile number"), max_length=16, unique=True)
+    nickname = models.CharField(_("nickname"), max_length=20, blank=True)
+    created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+    last_login_at = models.DateTimeField(_("last login at"), null=True, blank=True)
+    banned = models.BooleanField(_("banned"), default=False)
+    ban_reason = models.CharField(_("reason for the ban"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("app user")
+        verbose_name_plural = _("app users")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def masked_phone(self) -> str:
+        digits = self.phone.removeprefix("+86")
+        return f"{digits[:3]}****{digits[-4:]}"
+
+    @property
+    def display_name(self) -> str:
+        return self.nickname or self.masked_phone
+
+
+class SmsCode(models.Model):
+    """A code sent by SMS. Only its keyed hash is kept: a leaked table reveals no live code."""
+
+    class Purpose(models.TextChoices):
+        LOGIN = "login", _("log in or register")
+
+    phone = models.CharField(max_length=16)
+    code_hash = models.CharField(max_length=64)
+    purpose = models.CharField(max_length=16, choices=Purpose.choices, default=Purpose.LOGIN)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("SMS code")
+        verbose_name_plural = _("SMS codes")
+        indexes = [models.Index(fields=["phone", "purpose", "-created_at"], name="fans_smscode_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.phone} {self.purpose} {self.created_at:%Y-%m-%d %H:%M}"

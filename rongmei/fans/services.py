@@ -1,0 +1,211 @@
+"""The one write path for app users: asking for a login code, logging in with it (which registers
+a new number), the nickname.
+
+Rate limits live in Django's cache (Redis when scaled, so they hold across processes) as lists of
+send times, compared with ``timezone.now()``; the cache's own expiry only clears old entries. The
+check and the record are not one atomic step: two requests in the same instant may both pass, which
+the gateway's own limits (and ours, a second later) absorb.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+import re
+import secrets
+
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext as _
+
+from rongmei.core.exceptions import DomainError, NotAllowed
+from rongmei.fans import sms
+from rongmei.fans.models import Fan, SmsCode
+
+log = logging.getLogger(__name__)
+
+CODE_LENGTH = 6
+CODE_TTL = dt.timedelta(minutes=5)
+MAX_ATTEMPTS = 5
+NICKNAME_MAX = 20
+# (window in seconds, most codes in it)
+PHONE_GAP = 60
+PHONE_DAY = (24 * 3600, 10)
+ADDRESS_HOUR = (3600, 20)
+
+_MAINLAND = re.compile(r"1[3-9]\d{9}")
+_SEPARATORS = re.compile(r"[\s\-()（）]")
+
+
+class Throttled(DomainError):
+    """Too many requests; ``retry_after`` says in how many seconds to try again. HTTP 429."""
+
+    status = 429
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message, code="throttled")
+        self.retry_after = retry_after
+
+
+class NotLoggedIn(DomainError):
+    status = 401
+
+    def __init__(self) -> None:
+        super().__init__(_("Log in first."), code="not_logged_in")
+
+
+def normalize_phone(raw: str | None) -> str:
+    """The number as "+86" and 11 digits, from what a person typed (spaces, dashes, +86 / 0086 allowed)."""
+    digits = _SEPARATORS.sub("", raw or "")
+    if not digits:
+        raise DomainError(_("Enter a mobile number."), field="phone", code="required")
+    for prefix in ("+86", "0086", "86"):
+        if digits.startswith(prefix) and len(digits) == len(prefix) + 11:
+            digits = digits[len(prefix) :]
+            break
+    if not _MAINLAND.fullmatch(digits):
+        raise DomainError(_("Enter a valid mainland China mobile number (11 digits, starting with 1)."), field="phone")
+    return f"+86{digits}"
+
+
+def _wait(seconds: float) -> str:
+    seconds = max(1, int(seconds + 0.999))
+    if seconds < 120:
+        return _("%(n)s seconds") % {"n": seconds}
+    if seconds < 2 * 3600:
+        return _("%(n)s minutes") % {"n": (seconds + 59) // 60}
+    return _("%(n)s hours") % {"n": (seconds + 3599) // 3600}
+
+
+def _hash(phone: str, code: str) -> str:
+    return salted_hmac("rongmei.fans.SmsCode", f"{phone}:{code}", algorithm="sha256").hexdigest()
+
+
+def _recent(key: str, window: int, now: float) -> list[float]:
+    return [t for t in cache.get(key, []) if now - t < window]
+
+
+def _phone_key(phone: str) -> str:
+    return f"fans:sms:phone:{phone}"
+
+
+def _address_key(ip: str) -> str:
+    return f"fans:sms:addr:{ip}"
+
+
+def _check_limits(phone: str, ip: str | None, now: float) -> None:
+    sent = _recent(_phone_key(phone), PHONE_DAY[0], now)
+    if sent and now - sent[-1] < PHONE_GAP:
+        wait = PHONE_GAP - (now - sent[-1])
+        raise Throttled(
+            _("A code was sent to this number just now. Try again in %(wait)s.") % {"wait": _wait(wait)}, retry_after=math.ceil(wait)
+        )
+    if len(sent) >= PHONE_DAY[1]:
+        wait = PHONE_DAY[0] - (now - sent[-PHONE_DAY[1]])
+        raise Throttled(
+            _("This number has asked for too many codes today. Try again in %(wait)s.") % {"wait": _wait(wait)}, retry_after=math.ceil(wait)
+        )
+    if ip:
+        asked = _recent(_address_key(ip), ADDRESS_HOUR[0], now)
+        if len(asked) >= ADDRESS_HOUR[1]:
+            wait = ADDRESS_HOUR[0] - (now - asked[-ADDRESS_HOUR[1]])
+            raise Throttled(
+                _("Too many codes were asked for from your network. Try again in %(wait)s.") % {"wait": _wait(wait)},
+                retry_after=math.ceil(wait),
+            )
+
+
+def _record(key: str, window: int, now: float) -> None:
+    cache.set(key, [*_recent(key, window, now), now], window)
+
+
+def request_code(*, phone: str, ip: str | None, purpose: str = SmsCode.Purpose.LOGIN) -> SmsCode:
+    """Send a new login code to ``phone``; it replaces any unused code sent before.
+
+    Raises DomainError (bad number), Throttled (a limit; the message says how long to wait) or
+    DomainError with code sms_* when the gateway did not take the message (then nothing is stored).
+    """
+    phone = normalize_phone(phone)
+    now = timezone.now()
+    stamp = now.timestamp()
+    _check_limits(phone, ip, stamp)
+    if ip:
+        # Every attempt from an address counts, sent or not: the limit protects the gateway too.
+        _record(_address_key(ip), ADDRESS_HOUR[0], stamp)
+    code = f"{secrets.randbelow(10**CODE_LENGTH):0{CODE_LENGTH}d}"
+    try:
+        sms.get_backend().send_code(phone=phone.removeprefix("+86"), code=code)
+    except sms.SmsError as exc:
+        raise DomainError(exc.message, field=exc.field, code=exc.code) from exc
+    _record(_phone_key(phone), PHONE_DAY[0], stamp)
+    with transaction.atomic():
+        SmsCode.objects.filter(phone=phone, purpose=purpose, used_at__isnull=True).delete()
+        return SmsCode.objects.create(phone=phone, purpose=purpose, code_hash=_hash(phone, code), created_at=now, expires_at=now + CODE_TTL)
+
+
+def verify_code(*, phone: str, code: str, ip: str | None, purpose: str = SmsCode.Purpose.LOGIN) -> tuple[Fan, bool]:
+    """Check the latest code sent to ``phone``; on success spend it and return (fan, registered):
+    a number seen for the first time becomes a Fan. Five wrong tries spend a code. Banned fans are
+    refused (NotAllowed, with the reason). The caller logs the fan in (auth.log_in)."""
+    phone = normalize_phone(phone)
+    code = (code or "").strip()
+    if not re.fullmatch(rf"\d{{{CODE_LENGTH}}}", code):
+        raise DomainError(_("Enter the 6-digit code."), field="code", code="invalid_code")
+    now = timezone.now()
+    # Decide inside the transaction, raise after it: a wrong try must be counted, not rolled back.
+    with transaction.atomic():
+        latest = SmsCode.objects.select_for_update().filter(phone=phone, purpose=purpose).order_by("-created_at", "-pk").first()
+        error = None
+        if latest is None:
+            error = DomainError(_("Get a code first."), field="code", code="no_code")
+        elif latest.used_at is not None:
+            if latest.attempts >= MAX_ATTEMPTS:
+                error = DomainError(_("Too many wrong tries. This code no longer works; get a new one."), field="code", code="code_spent")
+            else:
+                error = DomainError(_("This code has already been used. Get a new one."), field="code", code="code_used")
+        elif latest.expires_at <= now:
+            error = DomainError(_("This code has expired. Get a new one."), field="code", code="code_expired")
+        elif not constant_time_compare(latest.code_hash, _hash(phone, code)):
+            latest.attempts += 1
+            left = MAX_ATTEMPTS - latest.attempts
+            if left <= 0:
+                latest.used_at = now
+                error = DomainError(_("Too many wrong tries. This code no longer works; get a new one."), field="code", code="code_spent")
+            else:
+                error = DomainError(_("The code is wrong. %(n)s tries left.") % {"n": left}, field="code", code="wrong_code")
+            latest.save(update_fields=["attempts", "used_at"])
+        else:
+            latest.used_at = now
+            latest.save(update_fields=["used_at"])
+            fan, registered = Fan.objects.select_for_update().get_or_create(phone=phone)
+            if fan.banned:
+                log.info("Banned app user %s refused at login from %s", fan.pk, ip)
+                reason = fan.ban_reason
+                error = NotAllowed(
+                    _("This account has been banned: %(reason)s") % {"reason": reason} if reason else _("This account has been banned."),
+                    code="banned",
+                )
+            else:
+                fan.last_login_at = now
+                fan.save(update_fields=["last_login_at"])
+    if error is not None:
+        if error.code in ("wrong_code", "code_spent"):
+            log.info("Wrong SMS code for %s from %s", phone, ip)
+        raise error
+    if registered:
+        log.info("App user %s registered from %s", fan.pk, ip)
+    return fan, registered
+
+
+def set_nickname(*, fan: Fan, nickname: str) -> Fan:
+    nickname = (nickname or "").strip()
+    if not nickname:
+        raise DomainError(_("Enter a nickname."), field="nickname", code="required")
+    if len(nickname) > NICKNAME_MAX:
+        raise DomainError(_("A nickname can have at most %(n)s characters.") % {"n": NICKNAME_MAX}, field="nickname")
+    fan.nickname = nickname
+    fan.save(update_fields=["nickname"])
+    return fan
