@@ -6,6 +6,16 @@ PHONE = "13800138000"
 
 
 @pytest.fixture(autouse=True)
+def _english(settings):
+    """These tests read messages by their English msgids; tests/test_i18n.py checks the Chinese."""
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture(autouse=True)
 def _console_sms(settings):
     settings.RONGMEI_SMS_BACKEND = "rongmei.fans.sms.ConsoleBackend"
     ConsoleBackend.outbox.clear()
