@@ -55,3 +55,17 @@ class SmsCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.phone} {self.purpose} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class Favorite(models.Model):
+    """An article a fan keeps (收藏)."""
+
+    fan = models.ForeignKey(Fan, verbose_name=_("app user"), on_delete=models.CASCADE, related_name="favorites")
+    story = models.ForeignKey("newsroom.Story", verbose_name=_("story"), on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(_("kept at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("favorite")
+        verbose_name_plural = _("favorites")
+        constraints = [models.UniqueConstraint(fields=["fan", "story"], name="one_favorite_per_fan_and_story")]

@@ -209,3 +209,39 @@ def set_nickname(*, fan: Fan, nickname: str) -> Fan:
     fan.nickname = nickname
     fan.save(update_fields=["nickname"])
     return fan
+
+
+# --- favorites (收藏) -------------------------------------------------------------------------
+
+
+def set_favorite(*, fan, story_id: int, keep: bool) -> bool:
+    """Keep (or let go of) an article. Only a story live on the site can be kept; letting go always
+    works (a retracted story may still be in the list). Idempotent; returns whether it is kept."""
+    from django.db import IntegrityError
+
+    from rongmei.distribution import selectors
+    from rongmei.fans.models import Favorite
+
+    if not keep:
+        Favorite.objects.filter(fan=fan, story_id=story_id).delete()
+        return False
+    if not selectors.published_stories().filter(pk=story_id).exists():
+        raise DomainError(_("This article is not published (any more)."), field="story")
+    try:
+        with transaction.atomic():
+            Favorite.objects.get_or_create(fan=fan, story_id=story_id)
+    except IntegrityError:  # kept at the same moment by another request
+        pass
+    return True
+
+
+def favorites(fan, limit: int = 100) -> list:
+    """The fan's kept articles that are still live (stories of published_stories, each with
+    ``kept_at``), newest kept first. What the public sees of them is their live version."""
+    from rongmei.distribution import selectors
+
+    kept = dict(fan.favorites.order_by("-created_at", "-id").values_list("story_id", "created_at")[:limit])
+    stories = list(selectors.published_stories().filter(pk__in=list(kept)))
+    for story in stories:
+        story.kept_at = kept[story.pk]
+    return sorted(stories, key=lambda s: s.kept_at, reverse=True)

@@ -84,7 +84,25 @@ def profile(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Your nickname was saved."))
             return redirect("fans:profile")
-    return render(request, "fans/profile.html", {"fan": fan, "nickname": nickname, "error": error, "columns": _columns()}, status=status)
+    context = {"fan": fan, "nickname": nickname, "error": error, "columns": _columns(), "favorites": services.favorites(fan)}
+    return render(request, "fans/profile.html", context, status=status)
+
+
+@require_POST
+def favorite(request: HttpRequest, story_id: int) -> HttpResponse:
+    """Keep an article (keep=1) or let it go (keep=0), then back to the article."""
+    back = reverse("portal:story", args=[story_id])
+    fan = current_fan(request)
+    if fan is None:
+        return redirect(f"{reverse('fans:login')}?next={back}")
+    keep = request.POST.get("keep") == "1"
+    try:
+        services.set_favorite(fan=fan, story_id=story_id, keep=keep)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("fans:profile")
+    messages.success(request, _("Kept in your favorites.") if keep else _("Removed from your favorites."))
+    return redirect(back)
 
 
 @require_POST

@@ -30,6 +30,15 @@ def _columns() -> list[Column]:
     return list(Column.objects.filter(active=True))
 
 
+def _kept(request: HttpRequest, story) -> bool:
+    """Whether the logged-in fan keeps this article (no query for anonymous readers)."""
+    from rongmei.fans.auth import current_fan
+    from rongmei.fans.models import Favorite
+
+    fan = current_fan(request)
+    return fan is not None and Favorite.objects.filter(fan=fan, story=story).exists()
+
+
 def _items(page) -> list[dict]:
     return [{"story": s, "version": selectors.live_version(s), "content": selectors.live_content(s)} for s in page.object_list]
 
@@ -69,6 +78,7 @@ def story_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "authors": list(story.authors.all()),
         "columns": _columns(),
         "share_image": request.build_absolute_uri(gallery[0]["src"]) if gallery else "",
+        "kept": _kept(request, story),
         "reading_minutes": text.reading_minutes(version.word_count, settings.RONGMEI["READING_CHARS_PER_MINUTE"]),
     }
     return render(request, "portal/story.html", context)

@@ -1,0 +1,52 @@
+import pytest
+
+from rongmei.core.exceptions import DomainError
+from rongmei.fans import services
+from rongmei.fans.models import Fan, Favorite
+from rongmei.fans.tests.conftest import PHONE, last_code
+from rongmei.testing import factories
+
+
+@pytest.fixture
+def reviewers(editor, column_lead, chief):
+    return [editor, column_lead, chief]
+
+
+def log_in(client):
+    client.post("/me/login/", {"action": "send", "phone": PHONE})
+    client.post("/me/login/", {"action": "verify", "phone": PHONE, "code": last_code()})
+    return Fan.objects.get()
+
+
+def test_a_fan_keeps_an_article_sees_it_on_the_profile_and_lets_it_go(client, reporter, team, reviewers):
+    story = factories.published_story(reporter, team, reviewers, headline="铜山湖夏南牛节开幕")
+    fan = log_in(client)
+    assert 'name="keep" value="1"' in client.get(f"/news/{story.pk}/").content.decode()
+    assert client.post(f"/me/favorites/{story.pk}/", {"keep": "1"}).status_code == 302
+    client.post(f"/me/favorites/{story.pk}/", {"keep": "1"})  # twice changes nothing
+    assert Favorite.objects.filter(fan=fan).count() == 1
+    assert 'name="keep" value="0"' in client.get(f"/news/{story.pk}/").content.decode()
+    assert "铜山湖夏南牛节开幕" in client.get("/me/").content.decode()
+    client.post(f"/me/favorites/{story.pk}/", {"keep": "0"})
+    assert not Favorite.objects.exists()
+
+
+def test_keeping_asks_an_anonymous_reader_to_log_in_first(client, reporter, team, reviewers):
+    story = factories.published_story(reporter, team, reviewers)
+    response = client.post(f"/me/favorites/{story.pk}/", {"keep": "1"})
+    assert response.status_code == 302 and response["Location"].startswith("/me/login/?next=/news/")
+
+
+def test_only_live_articles_can_be_kept_and_a_retracted_one_leaves_the_list(db, reporter, team, reviewers, chief):
+    from rongmei.distribution import services as distribution
+
+    fan = Fan.objects.create(phone="+8613800138000")
+    signed_off = factories.signed_off_story(reporter, team, reviewers)
+    with pytest.raises(DomainError):
+        services.set_favorite(fan=fan, story_id=signed_off.pk, keep=True)
+    story = factories.published_story(reporter, team, reviewers, headline="撤稿前收藏的稿件")
+    services.set_favorite(fan=fan, story_id=story.pk, keep=True)
+    assert [s.pk for s in services.favorites(fan)] == [story.pk]
+    distribution.retract(actor=chief, story=story, reason="数据有误")
+    assert services.favorites(fan) == []
+    assert services.set_favorite(fan=fan, story_id=story.pk, keep=False) is False
