@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from pydantic import Field
 
-from rongmei.api.schemas import ERRORS, ErrorOut
+from rongmei.api.schemas import ERRORS, ErrorOut, Id
 from rongmei.core.middleware import request_ip
 from rongmei.fans import services
 from rongmei.fans.auth import current_fan, log_in, log_out
@@ -77,3 +77,38 @@ def me(request: HttpRequest):
     if fan is None:
         raise services.NotLoggedIn()
     return Status(200, _fan(fan))
+
+
+class FavoriteOut(Schema):
+    id: int = Field(description="The article's id (as in /public/articles/{id})")
+    headline: str
+    kept_at: dt.datetime
+
+
+def _logged_in(request: HttpRequest) -> Fan:
+    fan = current_fan(request)
+    if fan is None:
+        raise services.NotLoggedIn()
+    return fan
+
+
+@router.get("/public/me/favorites", response={200: list[FavoriteOut], **ERRORS}, summary="My kept articles that are still live")
+def list_favorites(request: HttpRequest):
+    from rongmei.distribution import selectors
+
+    return [
+        {"id": s.pk, "headline": selectors.live_content(s)["headline"], "kept_at": s.kept_at}
+        for s in services.favorites(_logged_in(request))
+    ]
+
+
+@router.put("/public/me/favorites/{article_id}", response={204: None, **ERRORS}, summary="Keep an article")
+def keep_favorite(request: HttpRequest, article_id: Id):
+    services.set_favorite(fan=_logged_in(request), story_id=article_id, keep=True)
+    return Status(204, None)
+
+
+@router.delete("/public/me/favorites/{article_id}", response={204: None, **ERRORS}, summary="Let a kept article go")
+def drop_favorite(request: HttpRequest, article_id: Id):
+    services.set_favorite(fan=_logged_in(request), story_id=article_id, keep=False)
+    return Status(204, None)

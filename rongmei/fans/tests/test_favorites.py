@@ -50,3 +50,17 @@ def test_only_live_articles_can_be_kept_and_a_retracted_one_leaves_the_list(db, 
     distribution.retract(actor=chief, story=story, reason="数据有误")
     assert services.favorites(fan) == []
     assert services.set_favorite(fan=fan, story_id=story.pk, keep=False) is False
+
+
+def test_the_api_keeps_lists_and_lets_go_of_articles(client, reporter, team, reviewers):
+    story = factories.published_story(reporter, team, reviewers, headline="接口收藏的稿件")
+    assert client.get("/api/v1/public/me/favorites").status_code == 401
+    log_in(client)
+    assert client.put(f"/api/v1/public/me/favorites/{story.pk}").status_code == 204
+    (item,) = client.get("/api/v1/public/me/favorites").json()
+    assert item["id"] == story.pk and item["headline"] == "接口收藏的稿件"
+    unpublished = factories.signed_off_story(reporter, team, reviewers)
+    refused = client.put(f"/api/v1/public/me/favorites/{unpublished.pk}")
+    assert refused.status_code == 400 and refused.json()["field"] == "story"
+    assert client.delete(f"/api/v1/public/me/favorites/{story.pk}").status_code == 204
+    assert client.get("/api/v1/public/me/favorites").json() == []
