@@ -16,7 +16,6 @@ from django.views.decorators.http import require_safe
 
 from rongmei.core import text
 from rongmei.distribution import selectors
-from rongmei.distribution.models import Publication
 from rongmei.media.models import StoryAsset
 from rongmei.portal.media import public_media_url
 from rongmei.portal.models import Column
@@ -88,9 +87,8 @@ def story_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def media(request: HttpRequest, pk: int, path: str) -> HttpResponse:
     """A rendition of an asset attached to a story that is live on the site; 404 otherwise (a
     retracted story's pictures go with it)."""
-    live = Publication.objects.filter(channel__code__in=selectors.SITE_CHANNELS, state=Publication.State.PUBLISHED)
-    story_ids = live.values("story_id")
-    if not StoryAsset.objects.filter(asset_id=pk, story_id__in=story_ids).exclude(story__state="retracted").exists():
+    live = selectors.published_stories().values("pk")  # the one definition of "live on the site"
+    if not StoryAsset.objects.filter(asset_id=pk, story_id__in=live).exists():
         raise Http404
     from rongmei.media.views import serve_file
 
