@@ -60,6 +60,9 @@ INSTALLED_APPS = [
     "rongmei.portal",
     "rongmei.search",
     "rongmei.fans",
+    "rongmei.community",
+    "rongmei.civic",
+    "rongmei.analytics",
     "rongmei.api",
 ]
 

@@ -11,10 +11,14 @@ urlpatterns = [
     path("accounts/", include("rongmei.accounts.urls")),
     path("newsroom/media/", include("rongmei.media.urls")),
     path("newsroom/publish/", include("rongmei.distribution.urls")),
+    path("newsroom/moderation/", include("rongmei.community.urls")),
+    path("newsroom/readership/", include("rongmei.analytics.urls")),
     path("newsroom/", include("rongmei.newsroom.urls")),
     path("feeds/", include("rongmei.distribution.feed_urls")),
     path("api/v1/", api.urls),
     path("search/", include("rongmei.search.urls")),
     path("me/", include("rongmei.fans.urls")),
+    # 政务服务 at /services/, 智慧人大 / 智慧政协 at /councils/ (public).
+    path("", include("rongmei.civic.urls")),
     path("", include("rongmei.portal.urls")),
 ]

@@ -24,7 +24,7 @@ def needs_two_factor(user) -> bool:
 
 
 # The public website and the public app's API: open to anyone, so no second factor either.
-PUBLIC_PREFIXES = ("/news/", "/column/", "/search/", "/feeds/", "/api/v1/public/", "/api/v1/search", "/me/")
+PUBLIC_PREFIXES = ("/news/", "/column/", "/search/", "/feeds/", "/api/v1/public/", "/api/v1/search", "/me/", "/services/", "/councils/")
 
 
 def _is_public(path: str) -> bool:

@@ -8,10 +8,13 @@ token (Authorization: Bearer rm_…); every operation needs a newsroom staff mem
 from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI
 
+from rongmei.analytics import api as analytics_api
 from rongmei.api import errors
 from rongmei.api.auth import api_auth
 from rongmei.api.docs import LocalSwagger
 from rongmei.api.endpoints import accounts, assignments, distribution, leads, media, plans, stories, versions
+from rongmei.civic import api as civic_api
+from rongmei.community import api as community_api
 from rongmei.fans import api as fans_api
 from rongmei.portal import api as portal_api
 from rongmei.search import api as search_api
@@ -41,3 +44,6 @@ api.add_router("", versions.router)
 api.add_router("", portal_api.router)
 api.add_router("", search_api.router)
 api.add_router("", fans_api.router)
+api.add_router("", community_api.router)
+api.add_router("", civic_api.router)
+api.add_router("", analytics_api.router)
