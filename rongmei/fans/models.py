@@ -69,3 +69,25 @@ class Favorite(models.Model):
         verbose_name = _("favorite")
         verbose_name_plural = _("favorites")
         constraints = [models.UniqueConstraint(fields=["fan", "story"], name="one_favorite_per_fan_and_story")]
+
+
+class FanNotification(models.Model):
+    """A message for one app user in their notification center (消息): a comment approved or turned
+    down, a new article in a followed column, an answer from a deputy. Written by
+    rongmei.fans.notify.notify_fan, from any app."""
+
+    fan = models.ForeignKey(Fan, verbose_name=_("app user"), on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(_("kind"), max_length=32)
+    text = models.CharField(_("text"), max_length=300)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("app user notification")
+        verbose_name_plural = _("app user notifications")
+        indexes = [models.Index(fields=["fan", "read_at", "-created_at"], name="fans_notification_unread")]
+
+    def __str__(self) -> str:
+        return self.text
