@@ -7,44 +7,22 @@ import os
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from rongmei.core import text
 from rongmei.distribution import selectors
 from rongmei.media.models import StoryAsset
-from rongmei.portal.media import public_media_url
+from rongmei.portal import pages
 from rongmei.portal.models import Column
 
-PAGE_SIZE = 20
 MEDIA_MAX_AGE = 300
 
 
-def _columns() -> list[Column]:
-    """The columns shown in the navigation, in the operators' order."""
-    return list(Column.objects.filter(active=True))
-
-
-def _kept(request: HttpRequest, story) -> bool:
-    """Whether the logged-in fan keeps this article (no query for anonymous readers)."""
-    from rongmei.fans.auth import current_fan
-    from rongmei.fans.models import Favorite
-
-    fan = current_fan(request)
-    return fan is not None and Favorite.objects.filter(fan=fan, story=story).exists()
-
-
-def _items(page) -> list[dict]:
-    return [{"story": s, "version": selectors.live_version(s), "content": selectors.live_content(s)} for s in page.object_list]
-
-
 def index(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.published_stories(), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "portal/index.html", {"page": page, "items": _items(page), "columns": _columns()})
+    return render(request, "portal/index.html", pages.index_context(request.GET.get("page")))
 
 
 def column(request: HttpRequest, slug: str) -> HttpResponse:
@@ -52,34 +30,14 @@ def column(request: HttpRequest, slug: str) -> HttpResponse:
     col = get_object_or_404(Column.objects.prefetch_related("teams"), slug=slug, active=True)
     if col.kind == Column.Kind.LINKS:
         return redirect(col.link)
-    teams = list(col.teams.all())
-    stories = selectors.published_stories().filter(team__in=teams) if teams else selectors.published_stories().none()
-    page = Paginator(stories, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"page": page, "items": _items(page), "columns": _columns(), "column": col}
-    return render(request, "portal/column.html", context)
+    return render(request, "portal/column.html", pages.column_context(col, request.GET.get("page")))
 
 
 def story_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # Only what was published is public: the working copy (or a correction in review) is not.
     story = get_object_or_404(selectors.published_stories().prefetch_related("authors"), pk=pk)
-    version = selectors.live_version(story)
-    content = selectors.live_content(story)
-    gallery = [{**p, "src": public_media_url(p)} for p in content["gallery"]]
-    video = content.get("video") or {}
-    context = {
-        "story": story,
-        "version": version,
-        "content": content,
-        "gallery": [g for g in gallery if g["src"]],
-        "video_src": public_media_url(video.get("mp4")),
-        "poster_src": public_media_url(video.get("poster")),
-        "published_at": selectors.live_publication(story).published_at,
-        "authors": list(story.authors.all()),
-        "columns": _columns(),
-        "share_image": request.build_absolute_uri(gallery[0]["src"]) if gallery else "",
-        "kept": _kept(request, story),
-        "reading_minutes": text.reading_minutes(version.word_count, settings.RONGMEI["READING_CHARS_PER_MINUTE"]),
-    }
+    context = pages.story_context(story, request.build_absolute_uri)
+    context["canonical_url"] = request.build_absolute_uri()
     return render(request, "portal/story.html", context)
 
 

@@ -137,9 +137,9 @@ def test_story_page_query_count_is_fixed(client, reporter, reporter2, team, revi
 
 
 def test_index_pages_through_many_stories(client, reporter, team, reviewers, monkeypatch):
-    from rongmei.portal import views
+    from rongmei.portal import pages
 
-    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    monkeypatch.setattr(pages, "PAGE_SIZE", 2)
     for n in range(3):
         factories.published_story(reporter, team, reviewers, headline=f"泌阳新闻第{n}条稿件")
     first = client.get("/").content.decode()
