@@ -5,4 +5,4 @@ from django.utils.translation import gettext_lazy as _
 class CommunityConfig(AppConfig):
     name = "rongmei.community"
     label = "community"
-    verbose_name = _("Comments")
+    verbose_name = _("Reader comments")

@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from rongmei.community import views
 
 app_name = "community"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.queue, name="queue"),
+]
