@@ -1,0 +1,398 @@
+"""Readership counting: take beacon events in, hash device ids with the day's salt, buffer them,
+and roll each day up into DailyRollup rows.
+
+The beacon path (``ingest``) makes no database write: events go to a buffer (rongmei.analytics.
+buffer) that is written in bulk. The daily rollup (``rollup_day``) replaces a day's rows, so
+running it again is harmless; once a day is over and rolled up its salt is deleted, and raw
+events older than RETENTION_DAYS are deleted.
+
+No address is used or stored: the device is the random id the page's script keeps, hashed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import logging
+import re
+import secrets
+import threading
+import time
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.urls import Resolver404, resolve
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from rongmei.analytics import buffer, lookups
+from rongmei.analytics.conf import setting
+from rongmei.analytics.models import KIND_CODES, VIA_CODES, DailyRollup, DaySalt, Dimension, Event, Kind, RollupRun, Via
+from rongmei.core import audit
+from rongmei.core.exceptions import DomainError
+
+log = logging.getLogger(__name__)
+
+MAX_EVENTS = 50
+MAX_PATH = 500
+DEVICE_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+TS_PAST = dt.timedelta(hours=24)
+TS_FUTURE = dt.timedelta(minutes=5)
+LAST_COMPLETE_KEY = "readership:last-complete-day"
+# SQL parameters per rollup query of distinct visitors (SQLite allows 32766, PostgreSQL 65535).
+PARAM_BUDGET = 5000
+
+
+class InvalidBeacon(DomainError):
+    """A beacon batch that does not follow the rules: HTTP 422, nothing of the batch is counted."""
+
+    status = 422
+
+
+# --- device hashing ---------------------------------------------------------------------------
+
+_salts: dict[dt.date, bytes] = {}
+_salt_lock = threading.Lock()
+
+
+def salt_for(day: dt.date) -> bytes:
+    """The day's random salt, made by the first event of the day. Kept in this process too, so
+    the beacon reads the database for it once a day; only one day's salt is ever held."""
+    salt = _salts.get(day)
+    if salt is None:
+        with _salt_lock:
+            salt = _salts.get(day)
+            if salt is None:
+                salt = _load_or_make_salt(day)
+                _salts.clear()
+                _salts[day] = salt
+    return salt
+
+
+def _load_or_make_salt(day: dt.date) -> bytes:
+    row = DaySalt.objects.filter(day=day).first()
+    if row is None:
+        try:
+            with transaction.atomic():
+                row = DaySalt.objects.create(day=day, salt=secrets.token_bytes(32))
+        except IntegrityError:  # another process made it first
+            row = DaySalt.objects.get(day=day)
+    return bytes(row.salt)
+
+
+def forget_salts(before: dt.date) -> None:
+    """Drop this process's copies of salts of days before ``before``."""
+    with _salt_lock:
+        for day in [d for d in _salts if d < before]:
+            del _salts[day]
+
+
+def hash_device(device_id: str, salt: bytes) -> int:
+    """HMAC-SHA256 of the device id, its first 8 bytes as a signed 64-bit integer (a bigint).
+    Collisions among a day's few million devices are negligible (birthday bound ~ n²/2⁶⁵)."""
+    digest = hmac.new(salt, device_id.encode(), hashlib.sha256).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+# --- ingest -----------------------------------------------------------------------------------
+
+
+def _from_path(path: str) -> tuple[int | None, str | None]:
+    """The article id or column short name a public page's path names, if any."""
+    try:
+        match = resolve(path.split("?", 1)[0])
+    except (Resolver404, ValueError):
+        return None, None
+    if match.view_name == "portal:story":
+        return match.kwargs.get("pk"), None
+    if match.view_name == "portal:column":
+        return None, match.kwargs.get("slug")
+    return None, None
+
+
+def ingest(events: Sequence[Any], *, user_agent: str = "", now: dt.datetime | None = None) -> int:
+    """Check a batch of beacon events and put it in the buffer; nothing is written to the database
+    here. Every event has ``type``, ``path``, ``device`` and optionally ``article``, ``column``,
+    ``channel``, ``seconds``, ``ts`` (attributes, as the API schema gives them).
+
+    The whole batch is refused (InvalidBeacon, 422) if one event breaks a rule. An article that is
+    not live on the site, or a column that does not exist, is dropped from the event: it still
+    counts as a page view of the site. Returns how many events were accepted."""
+    if not events:
+        raise InvalidBeacon(_("Send at least one event."), field="events")
+    if len(events) > MAX_EVENTS:
+        raise InvalidBeacon(_("Send at most %(n)s events at a time.") % {"n": MAX_EVENTS}, field="events")
+    now = now or timezone.now()
+    day = timezone.localdate(now)
+    default_via = Via.WECHAT if "MicroMessenger" in (user_agent or "") else Via.WEB
+    salt = salt_for(day)
+    rows: list[buffer.Row] = []
+    live: Counter = Counter()
+    for i, event in enumerate(events):
+        where = f"events.{i}"
+        kind = KIND_CODES.get(event.type)
+        if kind is None:
+            raise InvalidBeacon(_("Choose one of: %(choices)s.") % {"choices": ", ".join(KIND_CODES)}, field=f"{where}.type")
+        if not DEVICE_ID.match(event.device or ""):
+            raise InvalidBeacon(_("A device id is 8 to 64 letters, digits, - or _."), field=f"{where}.device")
+        if not (event.path or "").startswith("/"):
+            raise InvalidBeacon(_("The path must start with /."), field=f"{where}.path")
+        if len(event.path) > MAX_PATH:
+            raise InvalidBeacon(_("At most %(n)s characters.") % {"n": MAX_PATH}, field=f"{where}.path")
+        article, slug = event.article, event.column
+        if article is None or slug is None:
+            path_article, path_slug = _from_path(event.path)
+            article = article if article is not None else path_article
+            slug = slug if slug is not None else path_slug
+        if kind == Kind.READ and article is None:
+            raise InvalidBeacon(_("A read must name its article."), field=f"{where}.article")
+        if article is not None and not lookups.is_live_article(article):
+            article = None
+        column = lookups.column_id(slug) if slug else None
+        at = now
+        if event.ts is not None:
+            ts = event.ts if timezone.is_aware(event.ts) else timezone.make_aware(event.ts)
+            if not now - TS_PAST <= ts <= now + TS_FUTURE:
+                raise InvalidBeacon(_("The event time must lie within the last 24 hours."), field=f"{where}.ts")
+            at = min(ts, now)
+        via = VIA_CODES[event.channel] if event.channel else default_via
+        device = hash_device(event.device, salt)
+        rows.append(buffer.row(day=day, at=at, kind=kind, via=via, device=device, article=article, column=column, seconds=event.seconds))
+        if article is not None:
+            live[(article, kind)] += 1
+    buffer.push(rows, live, day)
+    return len(rows)
+
+
+# --- rollups ----------------------------------------------------------------------------------
+
+MEASURES = ("views", "visitors", "devices", "reads", "plays", "shares")
+COUNTED = {"views": Kind.VIEW, "reads": Kind.READ, "plays": Kind.PLAY, "shares": Kind.SHARE}
+
+
+def _measures(prefix: str = "", where: Q | None = None) -> dict:
+    """Aggregates of one group of events; ``where`` narrows them (for several groups in one pass)."""
+
+    def both(q: Q | None) -> Q | None:
+        return q if where is None else (where if q is None else where & q)
+
+    out = {f"{prefix}{name}": Count("pk", filter=both(Q(kind=kind))) for name, kind in COUNTED.items()}
+    out[f"{prefix}visitors"] = Count("device", distinct=True, filter=both(Q(kind=Kind.VIEW)))
+    out[f"{prefix}devices"] = Count("device", distinct=True, filter=both(None))
+    return out
+
+
+def _distinct_per_group(events, groups: dict[Any, tuple[int | None, list[int]]]) -> dict[Any, dict]:
+    """Visitors and devices of groups of events (a column: its page and its articles; an author:
+    their articles), several groups per query within the SQL parameter budget."""
+    out: dict[Any, dict] = {}
+    batch: list = []
+    budget = 0
+
+    def run() -> None:
+        aggregates: dict = {}
+        for n, (_name, (column, article_ids)) in enumerate(batch):
+            where = Q(article_id__in=article_ids) if article_ids else Q(pk__in=[])
+            if column is not None:
+                where |= Q(column_id=column, article_id__isnull=True)
+            aggregates[f"g{n}_visitors"] = Count("device", distinct=True, filter=where & Q(kind=Kind.VIEW))
+            aggregates[f"g{n}_devices"] = Count("device", distinct=True, filter=where)
+        result = events.aggregate(**aggregates)
+        for n, (name, _group) in enumerate(batch):
+            out[name] = {"visitors": result[f"g{n}_visitors"], "devices": result[f"g{n}_devices"]}
+
+    for name, group in groups.items():
+        cost = 2 * (len(group[1]) + 2)
+        if batch and budget + cost > PARAM_BUDGET:
+            run()
+            batch, budget = [], 0
+        batch.append((name, group))
+        budget += cost
+    if batch:
+        run()
+    return out
+
+
+def _compute(day: dt.date) -> tuple[list[DailyRollup], int]:
+    from rongmei.newsroom.models import Story
+    from rongmei.portal.models import Column
+
+    events = Event.objects.filter(day=day)
+    rows: list[DailyRollup] = []
+
+    def add(dimension: int, key: int, figures: dict, via: int = DailyRollup.ALL_VIA) -> None:
+        rows.append(DailyRollup(day=day, dimension=dimension, key=key, via=via, **{m: figures.get(m, 0) for m in MEASURES}))
+
+    site = events.aggregate(**_measures(), events=Count("pk"))
+    add(Dimension.SITE, 0, site)
+    for r in events.values("via").annotate(**_measures()).order_by():
+        add(Dimension.VIA, r["via"], r)
+
+    on_articles = events.filter(article_id__isnull=False)
+    per_article = {r["article_id"]: r for r in on_articles.values("article_id").annotate(**_measures()).order_by()}
+    # Stories deleted since are left out; retracted ones keep their history.
+    teams = dict(Story.objects.filter(pk__in=list(per_article)).values_list("pk", "team_id"))
+    for article_id, figures in per_article.items():
+        if article_id in teams:
+            add(Dimension.ARTICLE, article_id, figures)
+    for r in on_articles.values("article_id", "via").annotate(**_measures()).order_by():
+        if r["article_id"] in teams:
+            add(Dimension.ARTICLE, r["article_id"], r, via=r["via"])
+
+    def summed(article_ids: list[int], extra: dict | None = None) -> dict:
+        figures = Counter()
+        for article_id in article_ids:
+            for name in COUNTED:
+                figures[name] += per_article[article_id][name]
+        for name in COUNTED:
+            figures[name] += (extra or {}).get(name, 0)
+        return figures
+
+    # Columns: their own page, and the articles of the teams they list.
+    pages = {
+        r["column_id"]: r
+        for r in events.filter(column_id__isnull=False, article_id__isnull=True).values("column_id").annotate(**_measures()).order_by()
+    }
+    team_columns: dict[int, list[int]] = defaultdict(list)
+    for column_id, team_id in Column.teams.through.objects.values_list("column_id", "team_id"):
+        team_columns[team_id].append(column_id)
+    column_articles: dict[int, list[int]] = defaultdict(list)
+    for article_id, team_id in teams.items():
+        for column_id in team_columns.get(team_id, ()):
+            column_articles[column_id].append(article_id)
+    known_columns = set(Column.objects.filter(pk__in=set(pages) | set(column_articles)).values_list("pk", flat=True))
+    column_groups = {c: (c, column_articles.get(c, [])) for c in known_columns}
+    distinct = _distinct_per_group(events, column_groups)
+    for c in known_columns:
+        add(Dimension.COLUMN, c, {**summed(column_articles.get(c, []), pages.get(c)), **distinct[c]})
+
+    # Authors: the articles they are an author of.
+    author_articles: dict[int, list[int]] = defaultdict(list)
+    for story_id, user_id in Story.authors.through.objects.filter(story_id__in=list(teams)).values_list("story_id", "user_id"):
+        author_articles[user_id].append(story_id)
+    distinct = _distinct_per_group(events, {u: (None, ids) for u, ids in author_articles.items()})
+    for user_id, ids in author_articles.items():
+        add(Dimension.AUTHOR, user_id, {**summed(ids), **distinct[user_id]})
+    return rows, site["events"]
+
+
+def rollup_day(day: dt.date, *, now: dt.datetime | None = None) -> RollupRun:
+    """Replace the day's rollup rows with figures counted from its raw events. A day that is over
+    is then ``complete``: its salt is deleted (hashes of that day can no longer be linked to a
+    device id). Today may be rolled up too (partial figures for the staff page; the salt stays).
+    Afterwards raw events past the retention are deleted."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    retention = int(setting("RETENTION_DAYS"))
+    if day > today:
+        raise DomainError(_("%(day)s has not begun yet.") % {"day": day.isoformat()}, field="date")
+    if day < today - dt.timedelta(days=retention):
+        raise DomainError(
+            _("The raw events of %(day)s are no longer kept (%(n)s days); its figures stay as they are.")
+            % {"day": day.isoformat(), "n": retention},
+            field="date",
+        )
+    complete = day < today
+    RollupRun.objects.get_or_create(day=day)
+    with transaction.atomic():
+        run = RollupRun.objects.select_for_update().get(day=day)  # one rollup of a day at a time
+        rows, events = _compute(day)
+        DailyRollup.objects.filter(day=day).delete()
+        DailyRollup.objects.bulk_create(rows, batch_size=1000)
+        run.events = events
+        run.complete = run.complete or complete
+        run.finished_at = now
+        run.save()
+        if complete:
+            DaySalt.objects.filter(day=day).delete()
+        audit.record(
+            "readership.rollup",
+            actor=None,
+            subject=run,
+            summary=_("Readership of %(day)s rolled up: %(n)s events.") % {"day": day.isoformat(), "n": events},
+            data={"rows": len(rows), "complete": run.complete},
+        )
+    if complete:
+        forget_salts(today)
+    cache.delete(LAST_COMPLETE_KEY)
+    delete_expired_events(today=today)
+    return run
+
+
+def delete_expired_events(*, today: dt.date | None = None) -> int:
+    """Delete raw events older than the retention, a day at a time (bounded transactions)."""
+    today = today or timezone.localdate()
+    cutoff = today - dt.timedelta(days=int(setting("RETENTION_DAYS")))
+    deleted = 0
+    while True:
+        oldest = Event.objects.filter(day__lt=cutoff).order_by("day").values_list("day", flat=True).first()
+        if oldest is None:
+            return deleted
+        deleted += Event.objects.filter(day=oldest).delete()[0]
+
+
+def pending_days(*, today: dt.date | None = None) -> list[dt.date]:
+    """Days that are over, still have raw events, and are not completely rolled up; oldest first."""
+    today = today or timezone.localdate()
+    start = today - dt.timedelta(days=int(setting("RETENTION_DAYS")))
+    done = set(RollupRun.objects.filter(day__gte=start, complete=True).values_list("day", flat=True))
+    days = [start + dt.timedelta(days=n) for n in range((today - start).days)]
+    return [d for d in days if d not in done and Event.objects.filter(day=d).exists()]
+
+
+def rollup_pending(*, now: dt.datetime | None = None) -> list[RollupRun]:
+    """Write buffered events, then roll up every day that is over and not yet done. Deletes the
+    salts of every day before today (none of them can be needed again). Safe to repeat."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    buffer.flush_all()
+    runs = [rollup_day(day, now=now) for day in pending_days(today=today)]
+    DaySalt.objects.filter(day__lt=today).delete()
+    forget_salts(today)
+    delete_expired_events(today=today)
+    return runs
+
+
+_tick = {"done_day": None, "tried": 0.0}
+RETRY_SECONDS = 600
+
+
+def housekeeping_tick(*, now: dt.datetime | None = None) -> bool:
+    """Called by each web process's flusher thread every few seconds: once yesterday is over by
+    ROLLUP_AFTER_MINUTES (every process has written its buffer by then), ask the task worker
+    to roll it up, unless that is done. Returns whether it asked."""
+    local = timezone.localtime(now or timezone.now())
+    today = local.date()
+    forget_salts(today)
+    yesterday = today - dt.timedelta(days=1)
+    if _tick["done_day"] == yesterday or local.time() < dt.time(0, int(setting("ROLLUP_AFTER_MINUTES"))):
+        return False
+    if time.monotonic() - _tick["tried"] < RETRY_SECONDS and _tick["tried"]:
+        return False
+    _tick["tried"] = time.monotonic()
+    if RollupRun.objects.filter(day=yesterday, complete=True).exists() or not Event.objects.filter(day=yesterday).exists():
+        _tick["done_day"] = yesterday
+        return False
+    from rongmei.analytics.tasks import rollup_pending_days
+
+    try:
+        rollup_pending_days.enqueue()
+    except Exception:
+        log.warning("readership: could not enqueue the daily rollup", exc_info=True)
+        return False
+    return True
+
+
+def last_complete_day() -> dt.date | None:
+    """The newest day whose rollup is complete (cached; cleared by every rollup)."""
+    value = cache.get(LAST_COMPLETE_KEY)
+    if value is None:
+        day = RollupRun.objects.filter(complete=True).order_by("-day").values_list("day", flat=True).first()
+        value = day.isoformat() if day else ""
+        cache.set(LAST_COMPLETE_KEY, value, 300)
+    return dt.date.fromisoformat(value) if value else None
