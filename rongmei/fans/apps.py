@@ -6,3 +6,10 @@ class FansConfig(AppConfig):
     name = "rongmei.fans"
     label = "fans"
     verbose_name = _("App users")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_save
+
+        from rongmei.fans import signals
+
+        post_save.connect(signals.publication_saved, sender="distribution.Publication", dispatch_uid="fans.publication_saved")

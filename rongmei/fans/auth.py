@@ -4,6 +4,8 @@ so a staff member's newsroom login in the same browser is neither used nor ended
 from __future__ import annotations
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja.utils import check_csrf
 
 from rongmei.fans.models import Fan
 
@@ -31,3 +33,19 @@ def log_out(request: HttpRequest) -> None:
     request.session.pop(SESSION_KEY, None)
     request.session.cycle_key()
     setattr(request, _CACHE_ATTR, None)
+
+
+def fan_for_write(request: HttpRequest) -> Fan:
+    """The logged-in fan making a change through the API with their session cookie (a like, a
+    comment, a letter). The CSRF token must come along in X-CSRFToken (GET /public/me and the
+    state endpoints hand it over), so that another site cannot act in a reader's name.
+    Not logged in: 401 first (nothing to protect)."""
+    from rongmei.core.exceptions import NotAllowed
+    from rongmei.fans.services import NotLoggedIn
+
+    fan = current_fan(request)
+    if fan is None:
+        raise NotLoggedIn()
+    if check_csrf(request) is not None:
+        raise NotAllowed(_("CSRF check failed. Reload the page and try again."), code="csrf_failed")
+    return fan

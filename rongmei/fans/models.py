@@ -91,3 +91,57 @@ class FanNotification(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class Like(models.Model):
+    """An app user's like (点赞) of an article. The count per article is a COUNT over the story's
+    index (see selectors.like_count), not a counter column: no hot row to lock on a popular story,
+    and nothing to drift."""
+
+    fan = models.ForeignKey(Fan, verbose_name=_("app user"), on_delete=models.CASCADE, related_name="likes")
+    story = models.ForeignKey("newsroom.Story", verbose_name=_("story"), on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(_("liked at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("like")
+        verbose_name_plural = _("likes")
+        constraints = [models.UniqueConstraint(fields=["fan", "story"], name="one_like_per_fan_and_story")]
+
+    def __str__(self) -> str:
+        return f"{self.fan_id} → {self.story_id}"
+
+
+class ColumnFollow(models.Model):
+    """An app user follows a column (关注栏目): a new article there lands in their notification center."""
+
+    fan = models.ForeignKey(Fan, verbose_name=_("app user"), on_delete=models.CASCADE, related_name="follows")
+    column = models.ForeignKey("portal.Column", verbose_name=_("column"), on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(_("followed at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("column follow")
+        verbose_name_plural = _("column follows")
+        constraints = [models.UniqueConstraint(fields=["fan", "column"], name="one_follow_per_fan_and_column")]
+
+    def __str__(self) -> str:
+        return f"{self.fan_id} → {self.column_id}"
+
+
+class StoryAnnouncement(models.Model):
+    """A story whose arrival was told to the followers of its columns. The unique story makes the
+    announcement happen once: the website and the app publications, a retried task and every later
+    correction find this row."""
+
+    story = models.OneToOneField("newsroom.Story", verbose_name=_("story"), on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(_("announced at"), auto_now_add=True)
+    notified = models.PositiveIntegerField(_("app users notified"), default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("new article announcement")
+        verbose_name_plural = _("new article announcements")
+
+    def __str__(self) -> str:
+        return f"{self.story_id}: {self.notified}"

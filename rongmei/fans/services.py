@@ -1,5 +1,6 @@
 """The one write path for app users: asking for a login code, logging in with it (which registers
-a new number), the nickname.
+a new number), the nickname, favorites, likes, column follows, read marks of the notification
+center, and the announcement of a new article to the followers of its columns.
 
 Rate limits live in Django's cache (Redis when scaled, so they hold across processes) as lists of
 send times, compared with ``timezone.now()``; the cache's own expiry only clears old entries. The
@@ -16,10 +17,11 @@ import re
 import secrets
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from rongmei.core.exceptions import DomainError, NotAllowed
 from rongmei.fans import sms
@@ -245,3 +247,183 @@ def favorites(fan, limit: int = 100) -> list:
     for story in stories:
         story.kept_at = kept[story.pk]
     return sorted(stories, key=lambda s: s.kept_at, reverse=True)
+
+
+# --- likes (点赞), column follows (关注栏目), the notification center (消息) --------------------------
+#
+# A fan's likes, follows and read marks are their own preferences, not editorial state: like
+# favorites they live in their own timestamped rows and are not written to the audit log (which
+# would grow by one line per tap). Announcing a new article to followers is a system action on
+# the story and is audited.
+
+ANNOUNCE_MAX_AGE = dt.timedelta(days=2)
+NEW_STORY_KIND = "column.new_story"
+MAX_READ_IDS = 200
+
+_SLUG = re.compile(r"[-a-zA-Z0-9_]{1,40}")
+
+
+class NotFound(DomainError):
+    """The article or column is unknown, not live (any more) or hidden. HTTP 404."""
+
+    status = 404
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message, field=field, code="not_found")
+
+
+def _require_live(story_id: int) -> None:
+    from rongmei.distribution import selectors
+
+    if not selectors.published_stories().filter(pk=story_id).exists():
+        raise NotFound(_("This article is not published (any more)."), field="article")
+
+
+def like(*, fan: Fan, story_id: int) -> bool:
+    """Like a live article (NotFound otherwise). Idempotent: liking twice keeps one like."""
+    from rongmei.fans.models import Like
+
+    _require_live(story_id)
+    try:
+        with transaction.atomic():
+            Like.objects.get_or_create(fan=fan, story_id=story_id)
+    except IntegrityError:  # liked at the same moment by another request of the same fan
+        pass
+    return True
+
+
+def unlike(*, fan: Fan, story_id: int) -> bool:
+    """Take a like back from a live article (NotFound otherwise). Idempotent; returns False."""
+    from rongmei.fans.models import Like
+
+    _require_live(story_id)
+    Like.objects.filter(fan=fan, story_id=story_id).delete()
+    return False
+
+
+def followable_column(slug: str):
+    """The shown column with this short name that lists articles (every kind but a link column,
+    which only leads elsewhere); NotFound otherwise."""
+    from rongmei.portal.models import Column
+
+    column = None
+    if isinstance(slug, str) and _SLUG.fullmatch(slug):
+        column = Column.objects.filter(slug=slug, active=True).exclude(kind=Column.Kind.LINKS).first()
+    if column is None:
+        raise NotFound(_("This column does not exist or is not shown any more."), field="column")
+    return column
+
+
+def follow(*, fan: Fan, column_slug: str):
+    """Follow a column: its new articles reach the fan's notification center. Idempotent."""
+    from rongmei.fans.models import ColumnFollow
+
+    column = followable_column(column_slug)
+    try:
+        with transaction.atomic():
+            ColumnFollow.objects.get_or_create(fan=fan, column=column)
+    except IntegrityError:
+        pass
+    return column
+
+
+def unfollow(*, fan: Fan, column_slug: str):
+    """Stop following a column. Idempotent."""
+    from rongmei.fans.models import ColumnFollow
+
+    column = followable_column(column_slug)
+    ColumnFollow.objects.filter(fan=fan, column=column).delete()
+    return column
+
+
+def mark_read(*, fan: Fan, ids: list[int] | None = None) -> int:
+    """Mark the fan's unread notifications read: all of them, or those of ``ids`` (others' ids and
+    unknown ids are ignored). Returns how many changed."""
+    if ids is not None and len(ids) > MAX_READ_IDS:
+        raise DomainError(_("At most %(n)s notifications at a time.") % {"n": MAX_READ_IDS}, field="ids")
+    unread = fan.notifications.filter(read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=ids)
+    return unread.update(read_at=timezone.now())
+
+
+def open_notification(*, fan: Fan, notification_id: int):
+    """The fan's notification, marked read (None when it is not theirs)."""
+    note = fan.notifications.filter(pk=notification_id).first()
+    if note is not None and note.read_at is None:
+        note.read_at = timezone.now()
+        note.save(update_fields=["read_at"])
+    return note
+
+
+def announce_new_story(*, story_id: int, now: dt.datetime | None = None) -> str:
+    """Tell the followers of every shown column that carries the story (its team is one of the
+    column's teams) that it is live: one notification per fan, however many of those columns they
+    follow. Once per story (StoryAnnouncement); a correction, the second site channel or a retried
+    task changes nothing. A story that went live more than ANNOUNCE_MAX_AGE ago is old news (a
+    backlog after a queue outage, or stories from before this feature) and is not announced.
+
+    Called by the task fans.tasks.announce_story after a site publication turns published, and by
+    ``manage.py announce_new_stories``. Returns what happened: announced, already, not_live, too_old.
+    """
+    from django.conf import settings
+    from django.urls import reverse
+    from django.utils import translation
+
+    from rongmei.core import audit
+    from rongmei.distribution import selectors
+    from rongmei.fans import selectors as fan_selectors
+    from rongmei.fans.models import ColumnFollow, StoryAnnouncement
+    from rongmei.fans.notify import notify_fans
+
+    story = selectors.published_stories().filter(pk=story_id).first()
+    if story is None:
+        return "not_live"
+    now = now or timezone.now()
+    if story.live_at < now - ANNOUNCE_MAX_AGE:
+        return "too_old"
+    if StoryAnnouncement.objects.filter(story_id=story.pk).exists():
+        return "already"
+    headline = selectors.live_content(story)["headline"]
+    url = reverse("portal:story", args=[story.pk])
+    columns = fan_selectors.columns_carrying(story.team_id)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                announcement = StoryAnnouncement.objects.create(story_id=story.pk)
+        except IntegrityError:  # the other site channel's task got here first
+            return "already"
+        told: set[int] = set()
+        for column in columns:
+            followers = ColumnFollow.objects.filter(column=column, fan__banned=False).values_list("fan_id", flat=True)
+            fan_ids = [pk for pk in followers.iterator(chunk_size=2000) if pk not in told]
+            if not fan_ids:
+                continue
+            told.update(fan_ids)
+            with translation.override(settings.LANGUAGE_CODE):
+                text = _("New in %(column)s: %(headline)s") % {"column": column.name, "headline": headline}
+            notify_fans(fan_ids, kind=NEW_STORY_KIND, text=text, url=url)
+        announcement.notified = len(told)
+        announcement.save(update_fields=["notified"])
+        audit.record(
+            "story.announced",
+            actor=None,
+            subject=story,
+            summary=ngettext("Announced to %(n)s follower of its columns", "Announced to %(n)s followers of its columns", len(told))
+            % {"n": len(told)},
+            data={"columns": [c.slug for c in columns], "notified": len(told)},
+        )
+    return "announced"
+
+
+def announce_due(now: dt.datetime | None = None) -> int:
+    """Announce the stories that went live within ANNOUNCE_MAX_AGE and were never announced (their
+    task was lost in a queue outage). Returns how many were announced."""
+    from rongmei.distribution import selectors
+    from rongmei.fans.models import StoryAnnouncement
+
+    now = now or timezone.now()
+    done = StoryAnnouncement.objects.values("story_id")
+    due = selectors.published_stories().filter(live_at__gte=now - ANNOUNCE_MAX_AGE).exclude(pk__in=done).prefetch_related(None)
+    ids = list(due.values_list("pk", flat=True))
+    return sum(announce_new_story(story_id=pk, now=now) == "announced" for pk in ids)

@@ -9,4 +9,8 @@ urlpatterns = [
     path("login/", views.login, name="login"),
     path("logout/", views.logout, name="logout"),
     path("favorites/<int:story_id>/", views.favorite, name="favorite"),
+    path("follows/<slug:slug>/", views.follow, name="follow"),
+    path("notifications/", views.notifications, name="notifications"),
+    path("notifications/read/", views.read_notifications, name="read_notifications"),
+    path("notifications/<int:pk>/", views.open_notification, name="open_notification"),
 ]

@@ -1,22 +1,35 @@
-"""The app user's pages on the public site: /me/login/ (number → code → logged in, plain forms, no
-JavaScript needed), /me/ (nickname, logout), POST /me/logout/."""
+"""The app user's pages on the public site, plain forms that need no JavaScript: /me/login/ (number
+→ code → logged in), /me/ (nickname, favorites, followed columns, counts, logout), /me/favorites/<id>/
+and /me/follows/<slug>/ (confirm, then keep or follow), /me/notifications/ (the notification
+center), POST /me/logout/.
+
+The public article and column pages are static files, the same for every reader: their links lead
+here, and fan-actions.js does the same through the API without leaving the page."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from rongmei.core.exceptions import DomainError
 from rongmei.core.middleware import request_ip
+from rongmei.distribution import selectors as distribution_selectors
+from rongmei.fans import selectors as fan_selectors
 from rongmei.fans import services, sms
 from rongmei.fans.auth import current_fan, log_in, log_out
+from rongmei.fans.models import ColumnFollow, Favorite
 from rongmei.portal.models import Column
+
+NOTIFICATIONS_PAGE = 30
 
 
 def _columns() -> list[Column]:
@@ -84,17 +97,40 @@ def profile(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Your nickname was saved."))
             return redirect("fans:profile")
-    context = {"fan": fan, "nickname": nickname, "error": error, "columns": _columns(), "favorites": services.favorites(fan)}
+    context = {
+        "fan": fan,
+        "nickname": nickname,
+        "error": error,
+        "columns": _columns(),
+        "favorites": services.favorites(fan),
+        "follows": list(fan_selectors.followed_columns(fan)),
+        "liked": fan_selectors.liked_count(fan),
+        "unread": fan_selectors.unread_count(fan),
+    }
     return render(request, "fans/profile.html", context, status=status)
 
 
-@require_POST
+def _to_login(path: str) -> HttpResponse:
+    return redirect(f"{reverse('fans:login')}?{urlencode({'next': path}, safe='/')}")
+
+
+@require_http_methods(["GET", "POST"])
 def favorite(request: HttpRequest, story_id: int) -> HttpResponse:
-    """Keep an article (keep=1) or let it go (keep=0), then back to the article."""
+    """GET: a small page to keep the article or let it go (the article page's "Keep" link without
+    JavaScript). POST keep=1 / keep=0: do it, then back to the article."""
     back = reverse("portal:story", args=[story_id])
     fan = current_fan(request)
     if fan is None:
-        return redirect(f"{reverse('fans:login')}?next={back}")
+        return _to_login(back if request.method == "POST" else request.path)
+    if request.method == "GET":
+        story = get_object_or_404(distribution_selectors.published_stories(), pk=story_id)
+        context = {
+            "story": story,
+            "headline": distribution_selectors.live_content(story)["headline"],
+            "kept": Favorite.objects.filter(fan=fan, story=story).exists(),
+            "columns": _columns(),
+        }
+        return render(request, "fans/favorite_confirm.html", context)
     keep = request.POST.get("keep") == "1"
     try:
         services.set_favorite(fan=fan, story_id=story_id, keep=keep)
@@ -103,6 +139,78 @@ def favorite(request: HttpRequest, story_id: int) -> HttpResponse:
         return redirect("fans:profile")
     messages.success(request, _("Kept in your favorites.") if keep else _("Removed from your favorites."))
     return redirect(back)
+
+
+@require_http_methods(["GET", "POST"])
+def follow(request: HttpRequest, slug: str) -> HttpResponse:
+    """GET: a small page to follow the column or stop (the column page's link without JavaScript).
+    POST follow=1 / follow=0: do it, then back to ``next`` (the column page by default)."""
+    fan = current_fan(request)
+    if fan is None:
+        return _to_login(request.path)
+    try:
+        column = services.followable_column(slug)
+    except DomainError as exc:
+        raise Http404(exc.message) from None
+    back = reverse("portal:column", args=[column.slug])
+    if request.method == "GET":
+        context = {
+            "column": column,
+            "following": ColumnFollow.objects.filter(fan=fan, column=column).exists(),
+            "next": _safe_next(request, back),
+            "columns": _columns(),
+        }
+        return render(request, "fans/follow_confirm.html", context)
+    if request.POST.get("follow") == "1":
+        services.follow(fan=fan, column_slug=column.slug)
+        messages.success(request, _("You follow %(column)s: its new articles will appear in your messages.") % {"column": column.name})
+    else:
+        services.unfollow(fan=fan, column_slug=column.slug)
+        messages.success(request, _("You no longer follow %(column)s.") % {"column": column.name})
+    return redirect(_safe_next(request, back))
+
+
+def _safe_next(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return default
+
+
+@require_safe
+def notifications(request: HttpRequest) -> HttpResponse:
+    """The notification center: newest first, unread ones marked, a page at a time."""
+    fan = current_fan(request)
+    if fan is None:
+        return _to_login(request.path)
+    page = Paginator(fan.notifications.order_by("-created_at", "-id"), NOTIFICATIONS_PAGE).get_page(request.GET.get("page"))
+    context = {"page": page, "unread": fan_selectors.unread_count(fan), "columns": _columns()}
+    return render(request, "fans/notifications.html", context)
+
+
+@require_POST
+def read_notifications(request: HttpRequest) -> HttpResponse:
+    fan = current_fan(request)
+    if fan is None:
+        return _to_login(reverse("fans:notifications"))
+    services.mark_read(fan=fan)
+    messages.success(request, _("All messages are marked read."))
+    return redirect("fans:notifications")
+
+
+@require_safe
+def open_notification(request: HttpRequest, pk: int) -> HttpResponse:
+    """Follow a message's link, marking it read on the way (only the fan's own messages; a link
+    off this site is not followed)."""
+    fan = current_fan(request)
+    if fan is None:
+        return _to_login(reverse("fans:notifications"))
+    note = services.open_notification(fan=fan, notification_id=pk)
+    if note is None:
+        raise Http404
+    if note.url and url_has_allowed_host_and_scheme(note.url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return redirect(note.url)
+    return redirect("fans:notifications")
 
 
 @require_POST
