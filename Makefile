@@ -82,6 +82,7 @@ run: export DEBUG := 1
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
+	$(PY) manage.py publish_pages --if-stale
 	@echo
 	@echo "Rongmei: http://$(HOST):$(PORT)/  (demo logins above; Ctrl-C stops)"
 	HOST=$(HOST) PORT=$(PORT) PYTHON=$(PY) bash scripts/run.sh

@@ -21,9 +21,16 @@ for _name in (*PERSONAS, "team", "other_team"):
     globals()[_name] = _persona(_name)
 
 
+@pytest.fixture
+def reviewers(editor, column_lead, chief):
+    """One reviewer per level of the default three-level chain, in order."""
+    return [editor, column_lead, chief]
+
+
 @pytest.fixture(autouse=True)
 def _fast_tests(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.RONGMEI = {**settings.RONGMEI, "PAGES_ROOT": tmp_path / "pages"}
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.AXES_ENABLED = True
 
@@ -35,3 +42,23 @@ def _clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _rows_of_data_migrations(request):
+    """A transaction=True test ends with a flush of every table, which also removes the rows the
+    data migrations made (the channels, the roles' security policies). Put them back before each
+    such test, whichever test ran before it in this process."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
+        return
+    request.getfixturevalue("transactional_db")
+    import importlib
+
+    from django.apps import apps
+
+    for module, function in (
+        ("rongmei.distribution.migrations.0002_channels", "create_channels"),
+        ("rongmei.accounts.migrations.0002_default_policies", "create_policies"),
+    ):
+        getattr(importlib.import_module(module), function)(apps, None)

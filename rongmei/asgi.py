@@ -1,6 +1,8 @@
 """ASGI entry point: WebSockets (/ws/) and, in the embedded setup, ordinary HTTP too.
 
-In the scaled setup nginx sends /ws/ here and everything else to the WSGI processes.
+In the scaled setup nginx sends /ws/ here and everything else to the WSGI processes. In the
+embedded one, rongmei.portal.edge answers published pages and micro-cached public API calls
+before Django is reached (what nginx does when scaled).
 """
 
 import os
@@ -16,12 +18,15 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 from django.urls import path  # noqa: E402
 
 from rongmei.core.consumers import NotificationConsumer  # noqa: E402
+from rongmei.portal.edge import Edge  # noqa: E402
 
 websocket_urlpatterns = [path("ws/notifications/", NotificationConsumer.as_asgi())]
 
-application = ProtocolTypeRouter(
-    {
-        "http": django_asgi_app,
-        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
-    }
+application = Edge(
+    ProtocolTypeRouter(
+        {
+            "http": django_asgi_app,
+            "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        }
+    )
 )

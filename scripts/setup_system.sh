@@ -6,11 +6,13 @@
 #   gettext         msgfmt/xgettext for compilemessages and makemessages
 #   ffmpeg          ffmpeg/ffprobe for media metadata and renditions (video, audio)
 #   libpango-1.0-0 libpangoft2-1.0-0  text layout for WeasyPrint (the newspaper's PDF proof)
+#   nginx-light     the deploy/ nginx configuration is tested against the real server
+#   wrk             the HTTP load generator of bench/read_path.py
 #   nodejs, npm     only when `node` / `npm` are not on PATH (front-end build)
 #   python3-venv    only when python3 cannot create a virtual environment
 set -euo pipefail
 
-packages=(chromium fonts-noto-cjk gettext ffmpeg libpango-1.0-0 libpangoft2-1.0-0)
+packages=(chromium fonts-noto-cjk gettext ffmpeg libpango-1.0-0 libpangoft2-1.0-0 nginx-light wrk)
 if ! command -v node >/dev/null 2>&1; then
   packages+=(nodejs)
 fi
