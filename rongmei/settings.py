@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # ETag on every GET answer that has none, and 304 when the reader already has it.
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -217,7 +219,20 @@ RONGMEI = {
     "READING_CHARS_PER_MINUTE": env_int("RONGMEI_READING_CPM", 400),
     # An empty WS URL means "same host and port as the page"; set it when /ws/ is served elsewhere.
     "WEBSOCKET_URL": env_str("RONGMEI_WEBSOCKET_URL", ""),
+    # The public site's address as readers see it: share cards and QR posters in the published
+    # (static) pages point there.
+    "PUBLIC_URL": env_str("RONGMEI_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
+    # Published pages (portal.static_pages): one HTML file per live article, the home page and
+    # the first page of each column; nginx (scaled) or rongmei.portal.edge (embedded) serve them.
+    "PAGES_ROOT": Path(env_str("RONGMEI_PAGES_ROOT", str(VAR_DIR / "pages"))),
+    # Seconds an anonymous public API answer (feed, columns, article) is reused by the edge.
+    "MICROCACHE_SECONDS": env_int("RONGMEI_MICROCACHE_SECONDS", 3),
+    # Comments wait for a moderator before anyone else sees them.
+    "COMMENTS_PREMODERATED": env_bool("RONGMEI_COMMENTS_PREMODERATED", True),
 }
+
+# Readership counting (rongmei.analytics.conf has every key and its default).
+RONGMEI_READERSHIP = {"RETENTION_DAYS": env_int("RONGMEI_READERSHIP_RETENTION_DAYS", 35)}
 
 # Encrypts channel credentials at rest (a Fernet key derived by HKDF); falls back to SECRET_KEY.
 # Set it in production and keep it: when it changes, stored channel settings can't be read.

@@ -10,6 +10,8 @@ cd "$(dirname "$0")/.."
 
 ASSETS=(
   "htmx.org/dist/htmx.min.js  vendor/htmx.min.js"
+  "hls.js/dist/hls.light.min.js  vendor/hls.light.min.js"
+  "hls.js/dist/hls.light.min.js.map  vendor/hls.light.min.js.map"
 )
 
 out=build/static

@@ -49,9 +49,17 @@ def _validation_message(error: dict) -> str:
     return _("This value is not valid.")
 
 
+_CONTAINERS = ("body", "query", "path", "header", "cookie", "form")
+
+
 def _field_of(loc) -> str | None:
-    # loc is e.g. ("body", "payload", "title") or ("query", "limit"): drop the container names.
-    parts = [str(p) for p in loc or () if p not in ("body", "query", "path", "payload", "header", "cookie", "form")]
+    # loc is e.g. ("body", "payload", "title") or ("query", "limit"): drop the container and, in a
+    # body, the operation's parameter name, not fields that happen to be called "path" or "body".
+    parts = [str(p) for p in loc or ()]
+    if parts and parts[0] in _CONTAINERS:
+        container = parts.pop(0)
+        if container in ("body", "form") and parts:
+            parts.pop(0)
     return ".".join(parts) or None
 
 

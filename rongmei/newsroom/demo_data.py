@@ -115,6 +115,8 @@ COLUMNS = [
     ("yajiewen", "亚杰问", "articles", "❓", ["rongmeibang"], "记者替您问"),
     ("video", "短视频", "video", "🎬", ["short-video", "tv-news"], "泌阳短视频与电视新闻"),
 ]
+# The page an articles column shows at its top as its related page.
+COLUMN_LINKS = {"renda": "/councils/renda/", "zhengxie": "/councils/zhengxie/"}
 
 # Sensitive-word lists: name, severity, description, words. Plus the allow-list.
 WORD_CATEGORIES = [

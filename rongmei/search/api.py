@@ -10,7 +10,7 @@ import datetime as dt
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from rongmei.api.schemas import ERRORS
+from rongmei.api.schemas import ERRORS, Id
 from rongmei.search import backends
 
 router = Router(tags=["search"])
@@ -19,7 +19,7 @@ router = Router(tags=["search"])
 class SearchFilter(Schema):
     # No max_length: a longer query is cut to 100 characters, not refused.
     q: str = Field("", description="The words to look for (Chinese is segmented with jieba); at most 100 characters count")
-    team: int | None = Field(None, ge=1, description="Only stories of this team (column)")
+    team: Id | None = Field(None, description="Only stories of this team (column)")
     since: dt.date | None = Field(None, description="Published on or after this day")
     until: dt.date | None = Field(None, description="Published on or before this day")
     limit: int = Field(20, ge=1, le=50)

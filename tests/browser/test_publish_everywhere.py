@@ -173,8 +173,13 @@ def test_one_story_reaches_every_channel_with_its_own_rendition_and_one_retracti
     public.goto(reverse("portal:story", args=[story.pk]))
     expect(public.locator("h1")).to_have_text(HEADLINE)
     expect(public.locator(".gallery img")).to_have_count(3)
-    expect(public.locator("video.article-video")).to_have_attribute("src", re.compile(r"^/news/media/\d+/mp4/"))
-    assert public.evaluate("src => fetch(src).then(r => r.status)", public.locator("video.article-video").get_attribute("src")) == 200
+    expect(public.locator("video.article-video source[type='video/mp4']")).to_have_attribute("src", re.compile(r"^/news/media/\d+/mp4/"))
+    assert (
+        public.evaluate(
+            "src => fetch(src).then(r => r.status)", public.locator("video.article-video source[type='video/mp4']").get_attribute("src")
+        )
+        == 200
+    )
     assert pubs["app"].url == reverse("portal:story", args=[story.pk])
     client_page = new_context().request
     rss = client_page.get(f"{live_server.url}/feeds/{team.slug}/rss.xml").text()

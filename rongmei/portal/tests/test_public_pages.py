@@ -120,17 +120,21 @@ def test_index_query_count_does_not_grow_with_stories(client, reporter, team, re
     for n in range(5):
         factories.published_story(reporter, team, reviewers, headline=f"泌阳新闻第{n}条稿件")
     # One COUNT for the paginator, one SELECT of stories with their team, one of their live
-    # site publications with the versions, one of the columns for the navigation.
-    with django_assert_num_queries(4):
+    # site publications with the versions, one of the columns for the navigation, one of the
+    # home page's features (none here: no more).
+    with django_assert_num_queries(5):
         response = client.get("/")
     assert response.content.decode().count('class="story-item"') == 5
 
 
 def test_story_page_query_count_is_fixed(client, reporter, reporter2, team, reviewers, django_assert_num_queries):
+    for n in range(3):  # candidates for related reading must not cost a query each
+        factories.published_story(reporter, team, reviewers, headline=f"铜山湖畔夏南牛养殖户第{n}篇")
     story = factories.published_story(reporter, team, reviewers)
     story.authors.add(reporter2)  # a second author must not cost another query
-    # The story with its team, its live site publications with versions, its authors, the columns.
-    with django_assert_num_queries(4):
+    # The story with its team, its live site publications with versions, its authors, the
+    # columns, its audio, and the candidates for related reading with their live publications.
+    with django_assert_num_queries(7):
         response = client.get(f"/news/{story.pk}/")
     assert response.status_code == 200
     assert "陈二记" in response.content.decode()

@@ -2,9 +2,15 @@
  * Pages: network first, the last copy from the cache when offline. Static files (/static/): the
  * cached copy at once, refreshed from the network in the background (stale-while-revalidate), so
  * a release reaches readers on their next visit. Nothing from other hosts, nothing private
- * (/newsroom/, /admin/, /api/, /accounts/, /me/). */
-var CACHE = "rongmei-public-v1";
-var PRIVATE = ["/newsroom/", "/admin/", "/api/", "/accounts/", "/me/"];
+ * (/newsroom/, /admin/, /api/, /accounts/, /me/, a reader's letters), nor any page the server
+ * marks no-store or private (the letter form, a reader's own pages). */
+var CACHE = "rongmei-public-v2";
+var PRIVATE = ["/newsroom/", "/admin/", "/api/", "/accounts/", "/me/", "/councils/letters/"];
+
+function shareable(response) {
+  var control = (response.headers.get("Cache-Control") || "").toLowerCase();
+  return response.ok && control.indexOf("no-store") === -1 && control.indexOf("private") === -1;
+}
 
 self.addEventListener("install", function (event) {
   event.waitUntil(caches.open(CACHE).then(function (cache) { return cache.addAll(["/"]); }).then(function () { return self.skipWaiting(); }));
@@ -36,7 +42,7 @@ self.addEventListener("fetch", function (event) {
     return;
   }
   event.respondWith(fetch(request).then(function (response) {
-    if (response.ok && request.mode === "navigate") { var copy = response.clone(); caches.open(CACHE).then(function (c) { c.put(request, copy); }); }
+    if (shareable(response) && request.mode === "navigate") { var copy = response.clone(); caches.open(CACHE).then(function (c) { c.put(request, copy); }); }
     return response;
   }).catch(function () {
     return caches.match(request).then(function (hit) { return hit || caches.match("/"); });

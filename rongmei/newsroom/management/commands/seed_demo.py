@@ -133,7 +133,9 @@ class Seeder:
         for i, (slug, name, kind, icon, teams, description) in enumerate(data.COLUMNS, start=1):
             if Column.objects.filter(Q(slug=slug) | Q(name=name)).exists():
                 continue
-            column = Column.objects.create(slug=slug, name=name, kind=kind, icon=icon, description=description, sort_order=i * 10)
+            column = Column.objects.create(
+                slug=slug, name=name, kind=kind, icon=icon, description=description, sort_order=i * 10, link=data.COLUMN_LINKS.get(slug, "")
+            )
             column.teams.set([self.teams[t] for t in teams if t in self.teams])
             self.created["columns"] += 1
 
@@ -277,6 +279,23 @@ class Seeder:
             self.seed_teams()
             self.seed_columns()
         self.seed_content()
+        self.seed_public_app()
+
+    def seed_public_app(self) -> None:
+        """What the public app shows besides the news: the services directory and the councils,
+        readers with their follows, likes and comments, a week of readership. Each app seeds its
+        own part, idempotently."""
+        from rongmei.analytics.demo import seed_demo as seed_readership
+        from rongmei.civic.demo import seed_demo as seed_civic
+        from rongmei.community.demo import seed_demo as seed_comments
+        from rongmei.fans.demo import seed_demo as seed_fans
+        from rongmei.portal.demo import seed_demo as seed_portal
+
+        seed_portal()
+        seed_civic()
+        seed_fans()
+        seed_comments()
+        seed_readership()
 
 
 def _width(text: str) -> int:
