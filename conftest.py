@@ -27,6 +27,17 @@ def reviewers(editor, column_lead, chief):
     return [editor, column_lead, chief]
 
 
+@pytest.fixture
+def english(settings):
+    """For tests that read messages by their English msgids, whatever the compiled catalogue says
+    (tests/test_i18n.py checks the Chinese). Apps whose tests all do so use it autouse."""
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _fast_tests(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -15,6 +15,20 @@ from rongmei.accounts import services as accounts
 from rongmei.testing import factories
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """schemathesis calls the WSGI application itself, not through Django's test client, so the
+    request signals would close the database connection, and with it the test's transaction."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def staff_token(reporter, team, reviewers, chief, operator):
     from rongmei.community import services as comments

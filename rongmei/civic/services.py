@@ -16,7 +16,6 @@ import logging
 import math
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -26,7 +25,7 @@ from django.utils.translation import gettext_lazy
 
 from rongmei.accounts.models import Role
 from rongmei.civic.models import CouncilLetter, CouncilMember, Proposal, ProposalEvent, ServiceItem
-from rongmei.core import audit, safety
+from rongmei.core import audit, ratelimit, safety
 from rongmei.core.exceptions import DomainError, NotAllowed, StateConflict
 from rongmei.fans.models import Fan
 from rongmei.fans.notify import notify_fan
@@ -295,19 +294,6 @@ def record_satisfaction(*, actor, proposal: Proposal, satisfaction: str) -> Prop
 # --- letters to deputies and members ---------------------------------------------------------------
 
 
-def _wait(seconds: float) -> str:
-    seconds = max(1, math.ceil(seconds))
-    if seconds < 120:
-        return _("%(n)s seconds") % {"n": seconds}
-    if seconds < 2 * 3600:
-        return _("%(n)s minutes") % {"n": math.ceil(seconds / 60)}
-    return _("%(n)s hours") % {"n": math.ceil(seconds / 3600)}
-
-
-def _recent(key: str, window: int, now: float) -> list[float]:
-    return [t for t in cache.get(key, []) if now - t < window]
-
-
 def _fan_key(fan_id: int) -> str:
     return f"civic:letters:fan:{fan_id}"
 
@@ -317,29 +303,27 @@ def _address_key(ip: str) -> str:
 
 
 def _check_limits(fan_id: int, ip: str | None, now: float) -> None:
-    sent = _recent(_fan_key(fan_id), FAN_DAY[0], now)
+    sent = ratelimit.recent(_fan_key(fan_id), FAN_DAY[0], now)
     if sent and now - sent[-1] < FAN_GAP:
         wait = FAN_GAP - (now - sent[-1])
-        raise Throttled(_("You sent a letter just now. Try again in %(wait)s.") % {"wait": _wait(wait)}, retry_after=math.ceil(wait))
+        raise Throttled(
+            _("You sent a letter just now. Try again in %(wait)s.") % {"wait": ratelimit.wait_words(wait)}, retry_after=math.ceil(wait)
+        )
     if len(sent) >= FAN_DAY[1]:
         wait = FAN_DAY[0] - (now - sent[-FAN_DAY[1]])
         raise Throttled(
             _("You have sent %(n)s letters today, the most we take in a day. Try again in %(wait)s.")
-            % {"n": FAN_DAY[1], "wait": _wait(wait)},
+            % {"n": FAN_DAY[1], "wait": ratelimit.wait_words(wait)},
             retry_after=math.ceil(wait),
         )
     if ip:
-        asked = _recent(_address_key(ip), ADDRESS_HOUR[0], now)
+        asked = ratelimit.recent(_address_key(ip), ADDRESS_HOUR[0], now)
         if len(asked) >= ADDRESS_HOUR[1]:
             wait = ADDRESS_HOUR[0] - (now - asked[-ADDRESS_HOUR[1]])
             raise Throttled(
-                _("Too many letters were sent from your network. Try again in %(wait)s.") % {"wait": _wait(wait)},
+                _("Too many letters were sent from your network. Try again in %(wait)s.") % {"wait": ratelimit.wait_words(wait)},
                 retry_after=math.ceil(wait),
             )
-
-
-def _record(key: str, window: int, now: float) -> None:
-    cache.set(key, [*_recent(key, window, now), now], window)
 
 
 # Control characters (but tab and line breaks) never belong in a letter; PostgreSQL cannot even store NUL.
@@ -422,9 +406,9 @@ def submit_letter(*, fan: Fan, member_id: int, title: str, body: str, location: 
             letter = None
     if letter is None:
         raise StateConflict(_("Too many letters are arriving at this moment. Please send yours again."))
-    _record(_fan_key(fan.pk), FAN_DAY[0], stamp)
+    ratelimit.record(_fan_key(fan.pk), FAN_DAY[0], stamp)
     if ip:
-        _record(_address_key(ip), ADDRESS_HOUR[0], stamp)
+        ratelimit.record(_address_key(ip), ADDRESS_HOUR[0], stamp)
     if hits:
         log.info("Letter %s flagged: %s", letter.receipt, ", ".join(sorted({h.word for h in hits})))
     return letter

@@ -22,7 +22,6 @@ import re
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -31,7 +30,7 @@ from django.utils.translation import gettext_lazy
 
 from rongmei.community import permissions as perms
 from rongmei.community.models import BODY_MAX, REASON_MAX, Comment
-from rongmei.core import audit, safety
+from rongmei.core import audit, ratelimit, safety
 from rongmei.core.exceptions import DomainError, NotAllowed, StateConflict
 from rongmei.fans.models import Fan
 from rongmei.fans.notify import notify_fan
@@ -105,15 +104,6 @@ def clean_reason(reason: str | None, *, required_message: str) -> str:
 # --- rate limits -------------------------------------------------------------------------------
 
 
-def _wait(seconds: float) -> str:
-    seconds = max(1, int(seconds + 0.999))
-    if seconds < 120:
-        return _("%(n)s seconds") % {"n": seconds}
-    if seconds < 2 * 3600:
-        return _("%(n)s minutes") % {"n": (seconds + 59) // 60}
-    return _("%(n)s hours") % {"n": (seconds + 3599) // 3600}
-
-
 def _fan_key(fan: Fan) -> str:
     return f"community:comments:fan:{fan.pk}"
 
@@ -124,41 +114,34 @@ def _address_key(ip: str) -> str:
 
 def _recent(key: str, now: float) -> list[float]:
     # One list per key covers both windows: the day's list holds the minute's.
-    return [t for t in cache.get(key, []) if now - t < FAN_DAY[0]]
-
-
-def _over(times: list[float], limit: tuple[int, int], now: float) -> float | None:
-    """Seconds to wait when ``times`` already hold the most ``limit`` allows, else None."""
-    window, most = limit
-    inside = [t for t in times if now - t < window]
-    if len(inside) >= most:
-        return window - (now - inside[-most])
-    return None
+    return ratelimit.recent(key, FAN_DAY[0], now)
 
 
 def _check_limits(fan: Fan, ip: str | None, now: float) -> None:
     mine = _recent(_fan_key(fan), now)
-    if (wait := _over(mine, FAN_MINUTE, now)) is not None:
-        raise Throttled(_("You are commenting too fast. Try again in %(wait)s.") % {"wait": _wait(wait)}, retry_after=math.ceil(wait))
-    if (wait := _over(mine, FAN_DAY, now)) is not None:
+    if (wait := ratelimit.over(mine, FAN_MINUTE, now)) is not None:
         raise Throttled(
-            _("You have written as many comments as one day allows. Try again in %(wait)s.") % {"wait": _wait(wait)},
+            _("You are commenting too fast. Try again in %(wait)s.") % {"wait": ratelimit.wait_words(wait)}, retry_after=math.ceil(wait)
+        )
+    if (wait := ratelimit.over(mine, FAN_DAY, now)) is not None:
+        raise Throttled(
+            _("You have written as many comments as one day allows. Try again in %(wait)s.") % {"wait": ratelimit.wait_words(wait)},
             retry_after=math.ceil(wait),
         )
     if ip:
         theirs = _recent(_address_key(ip), now)
-        wait = _over(theirs, ADDRESS_MINUTE, now)
+        wait = ratelimit.over(theirs, ADDRESS_MINUTE, now)
         if wait is None:
-            wait = _over(theirs, ADDRESS_DAY, now)
+            wait = ratelimit.over(theirs, ADDRESS_DAY, now)
         if wait is not None:
             raise Throttled(
-                _("Too many comments were sent from your network. Try again in %(wait)s.") % {"wait": _wait(wait)},
+                _("Too many comments were sent from your network. Try again in %(wait)s.") % {"wait": ratelimit.wait_words(wait)},
                 retry_after=math.ceil(wait),
             )
 
 
 def _record(key: str, now: float) -> None:
-    cache.set(key, [*_recent(key, now), now], FAN_DAY[0])
+    ratelimit.record(key, FAN_DAY[0], now)
 
 
 # --- writing -----------------------------------------------------------------------------------

@@ -16,13 +16,13 @@ import math
 import re
 import secrets
 
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from rongmei.core import ratelimit
 from rongmei.core.exceptions import DomainError, NotAllowed
 from rongmei.fans import sms
 from rongmei.fans.models import Fan, SmsCode
@@ -73,21 +73,8 @@ def normalize_phone(raw: str | None) -> str:
     return f"+86{digits}"
 
 
-def _wait(seconds: float) -> str:
-    seconds = max(1, int(seconds + 0.999))
-    if seconds < 120:
-        return _("%(n)s seconds") % {"n": seconds}
-    if seconds < 2 * 3600:
-        return _("%(n)s minutes") % {"n": (seconds + 59) // 60}
-    return _("%(n)s hours") % {"n": (seconds + 3599) // 3600}
-
-
 def _hash(phone: str, code: str) -> str:
     return salted_hmac("rongmei.fans.SmsCode", f"{phone}:{code}", algorithm="sha256").hexdigest()
-
-
-def _recent(key: str, window: int, now: float) -> list[float]:
-    return [t for t in cache.get(key, []) if now - t < window]
 
 
 def _phone_key(phone: str) -> str:
@@ -99,29 +86,27 @@ def _address_key(ip: str) -> str:
 
 
 def _check_limits(phone: str, ip: str | None, now: float) -> None:
-    sent = _recent(_phone_key(phone), PHONE_DAY[0], now)
+    sent = ratelimit.recent(_phone_key(phone), PHONE_DAY[0], now)
     if sent and now - sent[-1] < PHONE_GAP:
         wait = PHONE_GAP - (now - sent[-1])
         raise Throttled(
-            _("A code was sent to this number just now. Try again in %(wait)s.") % {"wait": _wait(wait)}, retry_after=math.ceil(wait)
+            _("A code was sent to this number just now. Try again in %(wait)s.") % {"wait": ratelimit.wait_words(wait)},
+            retry_after=math.ceil(wait),
         )
     if len(sent) >= PHONE_DAY[1]:
         wait = PHONE_DAY[0] - (now - sent[-PHONE_DAY[1]])
         raise Throttled(
-            _("This number has asked for too many codes today. Try again in %(wait)s.") % {"wait": _wait(wait)}, retry_after=math.ceil(wait)
+            _("This number has asked for too many codes today. Try again in %(wait)s.") % {"wait": ratelimit.wait_words(wait)},
+            retry_after=math.ceil(wait),
         )
     if ip:
-        asked = _recent(_address_key(ip), ADDRESS_HOUR[0], now)
+        asked = ratelimit.recent(_address_key(ip), ADDRESS_HOUR[0], now)
         if len(asked) >= ADDRESS_HOUR[1]:
             wait = ADDRESS_HOUR[0] - (now - asked[-ADDRESS_HOUR[1]])
             raise Throttled(
-                _("Too many codes were asked for from your network. Try again in %(wait)s.") % {"wait": _wait(wait)},
+                _("Too many codes were asked for from your network. Try again in %(wait)s.") % {"wait": ratelimit.wait_words(wait)},
                 retry_after=math.ceil(wait),
             )
-
-
-def _record(key: str, window: int, now: float) -> None:
-    cache.set(key, [*_recent(key, window, now), now], window)
 
 
 def request_code(*, phone: str, ip: str | None, purpose: str = SmsCode.Purpose.LOGIN) -> SmsCode:
@@ -136,13 +121,13 @@ def request_code(*, phone: str, ip: str | None, purpose: str = SmsCode.Purpose.L
     _check_limits(phone, ip, stamp)
     if ip:
         # Every attempt from an address counts, sent or not: the limit protects the gateway too.
-        _record(_address_key(ip), ADDRESS_HOUR[0], stamp)
+        ratelimit.record(_address_key(ip), ADDRESS_HOUR[0], stamp)
     code = f"{secrets.randbelow(10**CODE_LENGTH):0{CODE_LENGTH}d}"
     try:
         sms.get_backend().send_code(phone=phone.removeprefix("+86"), code=code)
     except sms.SmsError as exc:
         raise DomainError(exc.message, field=exc.field, code=exc.code) from exc
-    _record(_phone_key(phone), PHONE_DAY[0], stamp)
+    ratelimit.record(_phone_key(phone), PHONE_DAY[0], stamp)
     with transaction.atomic():
         SmsCode.objects.filter(phone=phone, purpose=purpose, used_at__isnull=True).delete()
         return SmsCode.objects.create(phone=phone, purpose=purpose, code_hash=_hash(phone, code), created_at=now, expires_at=now + CODE_TTL)

@@ -183,12 +183,13 @@ def _ranged(request: HttpRequest, response: FileResponse, path: str) -> HttpResp
         start, end = int(first), min(int(last), size - 1) if last else size - 1
     else:
         start, end = max(0, size - int(last)), size - 1  # the last N bytes
+    # Only the open file goes: HttpResponse.close() would signal request_finished, which closes
+    # the request's database connection in the middle of the request.
+    response.file_to_stream.close()
     if start > end or start >= size:
-        response.close()
         refused = HttpResponse(status=416)
         refused["Content-Range"] = f"bytes */{size}"
         return refused
-    response.close()
     partial = StreamingHttpResponse(_read(path, start, end - start + 1), status=206, content_type=response["Content-Type"])
     partial["Content-Length"] = str(end - start + 1)
     partial["Content-Range"] = f"bytes {start}-{end}/{size}"

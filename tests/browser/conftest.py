@@ -132,3 +132,23 @@ def run_task_worker() -> None:
         )
     else:
         call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+
+
+@pytest.fixture
+def fan_context(new_context, live_server):
+    """fan_context(fan) → a new browser context logged in as that app user (a session made on
+    the server, its cookie put in the browser), as after the SMS-code login."""
+    from django.conf import settings
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from rongmei.fans.auth import SESSION_KEY
+
+    def make(fan):
+        session = SessionStore()
+        session[SESSION_KEY] = fan.pk
+        session.create()
+        context = new_context()
+        context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session.session_key, "url": live_server.url}])
+        return context
+
+    return make

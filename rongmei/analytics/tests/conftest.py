@@ -11,13 +11,8 @@ DEVICE = "reader-0001-abcdef"
 
 
 @pytest.fixture(autouse=True)
-def _english(settings):
-    """These tests read messages by their English msgids, not the compiled catalogue."""
-    from django.utils import translation
-
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
+def _english(english):
+    """These tests read messages by their English msgids."""
 
 
 @pytest.fixture(autouse=True)
@@ -34,11 +29,6 @@ def _fresh_readership(settings):
     reset()
     yield
     reset()
-
-
-@pytest.fixture
-def reviewers(editor, column_lead, chief):
-    return [editor, column_lead, chief]
 
 
 @pytest.fixture

@@ -11,13 +11,8 @@ from rongmei.fans.models import Fan
 
 
 @pytest.fixture(autouse=True)
-def _english(settings):
-    """These tests read messages by their English msgids, independent of the compiled catalogue."""
-    from django.utils import translation
-
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
+def _english(english):
+    """These tests read messages by their English msgids."""
 
 
 @pytest.fixture

@@ -8,18 +8,8 @@ from rongmei.testing import factories
 
 
 @pytest.fixture(autouse=True)
-def _english(settings):
-    """These tests read messages by their English msgids, not the compiled catalogue."""
-    from django.utils import translation
-
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def reviewers(editor, column_lead, chief):
-    return [editor, column_lead, chief]
+def _english(english):
+    """These tests read messages by their English msgids."""
 
 
 @pytest.fixture

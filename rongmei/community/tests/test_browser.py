@@ -5,26 +5,14 @@ what they typed when the server refuses it."""
 from __future__ import annotations
 
 import pytest
-from django.conf import settings
-from django.contrib.sessions.backends.db import SessionStore
 
 from rongmei.community import services
-from rongmei.fans.auth import SESSION_KEY
-from tests.browser.conftest import browser, new_context  # noqa: F401  (fixtures)
+from tests.browser.conftest import browser, fan_context, new_context  # noqa: F401  (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
-def fan_context(new_context, fan, live_server):  # noqa: F811
-    session = SessionStore()
-    session[SESSION_KEY] = fan.pk
-    session.create()
-    context = new_context()
-    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session.session_key, "url": live_server.url}])
-    return context
-
-
-def test_reading_and_writing_comments_under_an_article(new_context, live_server, story, fan, other_fan, operator):  # noqa: F811
+def test_reading_and_writing_comments_under_an_article(new_context, fan_context, live_server, story, fan, other_fan, operator):  # noqa: F811
     from playwright.sync_api import expect
 
     published = services.submit_comment(fan=other_fan, story_id=story.pk, body="周末去了铜山湖，<b>风景</b>真好")
@@ -41,7 +29,7 @@ def test_reading_and_writing_comments_under_an_article(new_context, live_server,
     expect(login).to_have_attribute("href", f"/me/login/?next=%2Fnews%2F{story.pk}%2F%23comments")
     expect(section.locator("textarea")).to_have_count(0)
 
-    page = fan_context(new_context, fan, live_server).new_page()
+    page = fan_context(fan).new_page()
     page.goto(f"/news/{story.pk}/")
     box = page.locator("#comments textarea")
     expect(box).to_be_visible()

@@ -43,13 +43,3 @@ def channel(db):
 @pytest.fixture
 def site(db):
     return Channel.objects.get(code="website")
-
-
-@pytest.fixture
-def english(settings):
-    """For tests that read adapter messages by their English msgids; tests/test_i18n.py checks the Chinese."""
-    from django.utils import translation
-
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield

@@ -6,13 +6,8 @@ PHONE = "13800138000"
 
 
 @pytest.fixture(autouse=True)
-def _english(settings):
-    """These tests read messages by their English msgids; tests/test_i18n.py checks the Chinese."""
-    from django.utils import translation
-
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
+def _english(english):
+    """These tests read messages by their English msgids."""
 
 
 @pytest.fixture(autouse=True)
@@ -26,11 +21,6 @@ def _console_sms(settings):
 def last_code(phone: str = PHONE) -> str:
     """The code in the newest console message to ``phone`` (11 digits)."""
     return next(m.code for m in reversed(ConsoleBackend.outbox) if m.phone == phone.removeprefix("+86"))
-
-
-@pytest.fixture
-def reviewers(editor, column_lead, chief):
-    return [editor, column_lead, chief]
 
 
 @pytest.fixture

@@ -7,29 +7,17 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.conf import settings
-from django.contrib.sessions.backends.db import SessionStore
 from django.utils import translation
 from playwright.sync_api import expect
 
-from rongmei.fans.auth import SESSION_KEY
 from rongmei.fans.models import ColumnFollow, Favorite, Like
 from rongmei.fans.notify import notify_fan
 from rongmei.fans.tests.conftest import make_fan
 from rongmei.portal.models import Column
 from rongmei.testing import factories
-from tests.browser.conftest import browser, new_context  # noqa: F401 - fixtures
+from tests.browser.conftest import browser, fan_context, new_context  # noqa: F401 - fixtures
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-def _logged_in_context(new_context, live_server, fan):  # noqa: F811
-    session = SessionStore()
-    session[SESSION_KEY] = fan.pk
-    session.create()
-    context = new_context()
-    context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session.session_key, "url": live_server.url}])
-    return context
 
 
 @pytest.fixture
@@ -57,10 +45,10 @@ def test_an_anonymous_reader_sees_the_count_and_is_asked_to_log_in(new_context, 
     assert f"next=%2Fnews%2F{story.pk}%2F" in page.url
 
 
-def test_a_fan_likes_keeps_and_follows_without_leaving_the_page_and_sees_refusals(new_context, live_server, story, chief):  # noqa: F811
+def test_a_fan_likes_keeps_and_follows_without_leaving_the_page_and_sees_refusals(new_context, fan_context, live_server, story, chief):  # noqa: F811
     fan = make_fan()
     notify_fan(fan, kind="x", text="一条未读消息")
-    page = _logged_in_context(new_context, live_server, fan).new_page()
+    page = fan_context(fan).new_page()
     page.goto(f"/news/{story.pk}/")
     like, keep = page.get_by_test_id("like"), page.get_by_test_id("keep")
     follow = page.locator("#article-actions button.fan-follow[data-column=toutiao]")
@@ -90,9 +78,9 @@ def test_a_fan_likes_keeps_and_follows_without_leaving_the_page_and_sees_refusal
     expect(like.locator(".fan-count")).to_have_text("1")
 
 
-def test_a_fan_follows_a_column_from_its_page(new_context, live_server, story):  # noqa: F811
+def test_a_fan_follows_a_column_from_its_page(new_context, fan_context, live_server, story):  # noqa: F811
     fan = make_fan()
-    page = _logged_in_context(new_context, live_server, fan).new_page()
+    page = fan_context(fan).new_page()
     page.goto("/column/toutiao/")
     follow = page.locator("#column-actions button.fan-follow")
     expect(follow).to_have_attribute("aria-pressed", "false")

@@ -91,10 +91,5 @@ def render_all(asset) -> dict[str, Rendition]:
 
 
 @pytest.fixture(autouse=True)
-def _english(settings):
-    """These tests read messages in English (their msgids); tests/test_i18n.py checks the Chinese."""
-    from django.utils import translation
-
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
+def _english(english):
+    """These tests read messages by their English msgids."""

@@ -6,28 +6,12 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-import pytest
 from django.conf import settings
 from PIL import Image
 
 from rongmei.newsroom import services as newsroom
 
 BODY = "<p>泌阳县铜山湖景区今年接待游客同比增长两成，夏南牛养殖户在湖畔开起了农家乐。</p>"
-
-
-@pytest.fixture
-def reviewers(editor, column_lead, chief):
-    return [editor, column_lead, chief]
-
-
-@pytest.fixture
-def english(settings):
-    """Messages by their English msgids (the catalogue is checked by tests/test_i18n.py)."""
-    from django.utils import translation
-
-    settings.LANGUAGE_CODE = "en"
-    with translation.override("en"):
-        yield
 
 
 def jpeg_bytes(size=(640, 360), color=(200, 40, 40)) -> bytes:

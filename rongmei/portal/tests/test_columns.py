@@ -6,11 +6,6 @@ from rongmei.portal.models import Column
 from rongmei.testing import factories
 
 
-@pytest.fixture
-def reviewers(editor, column_lead, chief):
-    return [editor, column_lead, chief]
-
-
 def test_the_navigation_shows_the_shown_columns_in_the_operators_order(client, db):
     Column.objects.create(name="魅力泌阳", slug="meili", icon="🏞", sort_order=20)
     Column.objects.create(name="头条", slug="toutiao", sort_order=10)

@@ -4,11 +4,6 @@ from rongmei.portal.models import Column
 from rongmei.testing import factories
 
 
-@pytest.fixture
-def reviewers(editor, column_lead, chief):
-    return [editor, column_lead, chief]
-
-
 def test_columns_are_listed_in_order_without_login(client, db):
     Column.objects.create(name="魅力泌阳", slug="meili", sort_order=20)
     Column.objects.create(name="头条", slug="toutiao", icon="📰", sort_order=10)

@@ -8,11 +8,6 @@ BODY_V2 = "<p>改版后的正文：盘古山景区新开了三条登山步道，
 
 
 @pytest.fixture
-def reviewers(editor, column_lead, chief):
-    return [editor, column_lead, chief]
-
-
-@pytest.fixture
 def signed_off(reporter, team, reviewers):
     """Signed off and published on the website (the portal shows what is published there)."""
     return factories.published_story(reporter, team, reviewers, headline="铜山湖夏南牛节开幕")

@@ -1,15 +1,9 @@
 import io
 
-import pytest
 from PIL import Image, ImageFont
 
 from rongmei.portal import share
 from rongmei.testing import factories
-
-
-@pytest.fixture
-def reviewers(editor, column_lead, chief):
-    return [editor, column_lead, chief]
 
 
 def test_the_poster_is_a_phone_sized_png_with_a_qr_code_and_is_cached_by_etag(client, reporter, team, reviewers):

@@ -101,8 +101,10 @@ def test_publish_pages_rebuilds_only_when_templates_changed(reporter, team, revi
     assert "Published 1 articles" in capsys.readouterr().out
 
 
-def test_changing_a_column_republishes_every_page_in_the_worker(column, django_capture_on_commit_callbacks):
+def test_changing_a_column_republishes_every_page_in_the_worker(column, settings, django_capture_on_commit_callbacks):
     from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
     with django_capture_on_commit_callbacks(execute=True):
         column.name = "要闻"

@@ -7,11 +7,6 @@ from rongmei.testing import factories
 
 
 @pytest.fixture
-def reviewers(editor, column_lead, chief):
-    return [editor, column_lead, chief]
-
-
-@pytest.fixture
 def publish(reporter, team, reviewers, django_capture_on_commit_callbacks):
     """Publish a story on the website with the after-commit hooks run, as in production
     (tests run inside one transaction that never commits). ``intro`` and ``keywords`` go
