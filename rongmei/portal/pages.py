@@ -111,7 +111,7 @@ def story_context(story, absolute) -> dict:
         "video_src": video["mp4"] if video else "",
         "poster_src": video["poster"] if video else "",
         "audio": media["audio"],
-        "related": portal.cards(portal.related(story)),
+        "related": portal.cards(portal.related_cached(story)),
         "published_at": selectors.live_publication(story).published_at,
         "authors": list(story.authors.all()),
         "columns": columns(),

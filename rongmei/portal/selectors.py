@@ -417,6 +417,14 @@ def related(story, limit: int = RELATED_MAX) -> list:
     return [other for _n, other in scored[:limit]]
 
 
+def related_cached(story, limit: int = RELATED_MAX) -> list:
+    """related(), its answer cached per published version: the article view (a page not published
+    as a file, or a reader in another language) and the API ask per request. One query on a hit."""
+    ids = related_ids(story, limit)
+    by_id = {s.pk: s for s in distribution.published_stories().filter(pk__in=ids)}
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
 def related_ids(story, limit: int = RELATED_MAX) -> list[int]:
     """related() as ids, cached per published version (the API reads it per request)."""
     key = f"portal:related:{story.pk}:{distribution.live_publication(story).pk}:{limit}"
