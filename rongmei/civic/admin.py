@@ -147,20 +147,7 @@ class ProposalAdmin(CivicPermissions, admin.ModelAdmin):
     date_hierarchy = "submitted_on"
 
     def get_fieldsets(self, request, obj=None):
-        main = [
-            "kind",
-            "number",
-            "title",
-            "session",
-            "year",
-            "submitted_on",
-            "lead",
-            "co_signers",
-            "proposer",
-            "handling_unit",
-            "summary",
-            "published",
-        ]
+        main = list(ProposalForm.Meta.fields)
         if obj is None:
             return [(None, {"fields": main})]
         return [(None, {"fields": main}), (gettext_lazy("Handling"), {"fields": ["status_box", "timeline"]})]
