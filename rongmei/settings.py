@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "rongmei.community",
     "rongmei.civic",
     "rongmei.analytics",
+    "rongmei.inquiries",
     "rongmei.api",
 ]
 
