@@ -8,3 +8,11 @@ class InquiriesConfig(AppConfig):
     name = "rongmei.inquiries"
     label = "inquiries"
     verbose_name = _("Citizen questions")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
+        from rongmei.inquiries import workdays
+
+        post_save.connect(workdays.holiday_table_changed, sender="inquiries.HolidayEntry", dispatch_uid="inquiries.holiday_saved")
+        post_delete.connect(workdays.holiday_table_changed, sender="inquiries.HolidayEntry", dispatch_uid="inquiries.holiday_deleted")
