@@ -3,6 +3,7 @@
 # everything is present (one `dpkg -s` per package, no network).
 #   chromium        the browser the Playwright tests drive (/usr/bin/chromium)
 #   fonts-noto-cjk  Chinese fonts: without them every Chinese character renders as a box
+#   fonts-noto-color-emoji  the columns' icons (emoji) in screenshots and browser tests
 #   gettext         msgfmt/xgettext for compilemessages and makemessages
 #   ffmpeg          ffmpeg/ffprobe for media metadata and renditions (video, audio)
 #   libpango-1.0-0 libpangoft2-1.0-0  text layout for WeasyPrint (the newspaper's PDF proof)
@@ -12,7 +13,7 @@
 #   python3-venv    only when python3 cannot create a virtual environment
 set -euo pipefail
 
-packages=(chromium fonts-noto-cjk gettext ffmpeg libpango-1.0-0 libpangoft2-1.0-0 nginx-light wrk)
+packages=(chromium fonts-noto-cjk fonts-noto-color-emoji gettext ffmpeg libpango-1.0-0 libpangoft2-1.0-0 nginx-light wrk)
 if ! command -v node >/dev/null 2>&1; then
   packages+=(nodejs)
 fi

@@ -45,7 +45,7 @@ def query_words(q: str) -> list[str]:
     into characters the same way everywhere), lower case, question words and lone characters
     dropped unless nothing else is left."""
     q = (q or "")[:MAX_QUERY_CHARS].lower()
-    core_text._ensure_jieba()
+    core_text.ensure_jieba()
     words: list[str] = []
     for token in jieba.lcut(q, HMM=False):
         for word in _WORD_RE.findall(token):

@@ -26,7 +26,7 @@ _LATIN_WORD_RE = re.compile(r"[A-Za-z0-9]+(?:[.'-][A-Za-z0-9]+)*")
 _STOP = {"泌阳县", "泌阳", "县", "记者", "今天", "日前", "近日", "我们", "他们", "进行", "一个", "没有", "工作"}
 
 
-def _ensure_jieba() -> None:
+def ensure_jieba() -> None:
     global _initialized
     if not _initialized:
         with _jieba_lock:
@@ -55,13 +55,13 @@ def reading_minutes(char_count: int, per_minute: int = 400) -> int:
 
 def keywords(text: str, top: int = 8) -> list[str]:
     """The top keywords of a text by jieba's TF-IDF, without newsroom stop words."""
-    _ensure_jieba()
+    ensure_jieba()
     words = jieba.analyse.extract_tags(text, topK=top + len(_STOP))
     return [w for w in words if w not in _STOP and len(w) > 1][:top]
 
 
 def tokens(text: str) -> Counter:
-    _ensure_jieba()
+    ensure_jieba()
     return Counter(w for w in jieba.lcut_for_search(text) if len(w) > 1 and w not in _STOP and not w.isspace())
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import jieba
 from django.utils.translation import gettext_lazy as _
 
-from rongmei.core.text import _ensure_jieba
+from rongmei.core.text import ensure_jieba
 
 KINDS = ("phone", "landline", "id_card", "plate", "bank_card", "email", "name", "address")
 
@@ -183,7 +183,7 @@ def _classify_digits(compact: str) -> tuple[str, bool | None] | None:
 
 
 def _common_word(word: str) -> bool:
-    _ensure_jieba()
+    ensure_jieba()
     return (jieba.dt.FREQ.get(word) or 0) >= _COMMON_WORD_FREQ
 
 

@@ -18,7 +18,7 @@ from rongmei.core import text
 
 def tokens(value: str) -> list[str]:
     """jieba tokens that join back into exactly ``value`` (newlines kept as their own tokens)."""
-    text._ensure_jieba()
+    text.ensure_jieba()
     out: list[str] = []
     for i, line in enumerate(value.split("\n")):
         if i:

@@ -65,7 +65,7 @@ def tokens(text: str) -> list[str]:
     Without HMM: the HMM guesses words missing from the dictionary from their neighbours, so
     夏南牛 is one word in one sentence and 湖夏南/牛节 in another, and a search would miss it.
     Without it, unknown words fall apart into single characters, the same way everywhere."""
-    core_text._ensure_jieba()
+    core_text.ensure_jieba()
     out = []
     for token in jieba.lcut_for_search(text or "", HMM=False):
         out.extend(w.lower() for w in _WORD_RE.findall(token))
