@@ -265,22 +265,8 @@ class CouncilLetterAdmin(CivicPermissions, admin.ModelAdmin):
         "hidden",
         "staff_note",
     ]
-    readonly_fields = [
-        "receipt",
-        "status_box",
-        "member",
-        "fan",
-        "location",
-        "title",
-        "body",
-        "is_public",
-        "phone_verified",
-        "safety_box",
-        "reply",
-        "replied_at",
-        "forwarded_at",
-        "created_at",
-    ]
+    # Staff may hide a letter and keep a note; everything else is the writer's or the workflow's.
+    readonly_fields = [f for f in fields if f not in ("hidden", "staff_note")]
 
     def has_add_permission(self, request):
         return False  # letters come from app users

@@ -284,62 +284,71 @@ def approve(*, actor, comment: Comment, headlines: dict | None = None) -> Commen
     return comment
 
 
-@transaction.atomic
-def reject(*, actor, comment: Comment, reason: str) -> Comment:
-    """Turn down a pending comment; the author reads the reason."""
+def _decide_with_reason(actor, comment: Comment, reason: str, *, needs: str, to: str, action: str, kind: str, texts: dict) -> Comment:
+    """Reject a pending comment or remove a published one: a reason the author reads, the audit
+    line and the author's message, in the caller's transaction."""
     _check_moderator(actor)
-    reason = clean_reason(reason, required_message=_("Give the reason for not publishing the comment; its author will read it."))
+    reason = clean_reason(reason, required_message=texts["required"])
     comment = _locked(comment)
-    if comment.status != S.PENDING:
-        raise StateConflict(_("This comment has already been dealt with (%(status)s).") % {"status": comment.get_status_display()})
-    before = _moderate(comment, actor, S.REJECTED, reason)
+    if comment.status != needs:
+        raise StateConflict(texts["conflict"] % {"status": comment.get_status_display()})
+    before = _moderate(comment, actor, to, reason)
     audit.record(
-        "comment.reject",
+        action,
         actor=actor,
         subject=comment,
-        summary=_("Rejected a comment by %(fan)s: %(reason)s") % {"fan": comment.fan.display_name, "reason": reason},
+        summary=texts["summary"] % {"fan": comment.fan.display_name, "reason": reason},
         from_state=before,
         to_state=comment.status,
         data={"story": comment.story_id, "fan": comment.fan_id, "reason": reason},
     )
     notify_fan(
         comment.fan,
-        kind="comment.rejected",
-        text=_for_fan(
-            gettext_lazy("Your comment on “%(headline)s” was not published: %(reason)s"), headline=_headline(comment.story), reason=reason
-        ),
+        kind=kind,
+        text=_for_fan(texts["author"], headline=_headline(comment.story), reason=reason),
         url=article_url(comment.story_id),
     )
     return comment
+
+
+@transaction.atomic
+def reject(*, actor, comment: Comment, reason: str) -> Comment:
+    """Turn down a pending comment; the author reads the reason."""
+    return _decide_with_reason(
+        actor,
+        comment,
+        reason,
+        needs=S.PENDING,
+        to=S.REJECTED,
+        action="comment.reject",
+        kind="comment.rejected",
+        texts={
+            "required": _("Give the reason for not publishing the comment; its author will read it."),
+            "conflict": _("This comment has already been dealt with (%(status)s)."),
+            "summary": _("Rejected a comment by %(fan)s: %(reason)s"),
+            "author": gettext_lazy("Your comment on “%(headline)s” was not published: %(reason)s"),
+        },
+    )
 
 
 @transaction.atomic
 def remove(*, actor, comment: Comment, reason: str) -> Comment:
     """Take a published comment down; the author reads the reason. Its replies stay."""
-    _check_moderator(actor)
-    reason = clean_reason(reason, required_message=_("Give the reason for removing the comment; its author will read it."))
-    comment = _locked(comment)
-    if comment.status != S.APPROVED:
-        raise StateConflict(_("Only a published comment can be removed."))
-    before = _moderate(comment, actor, S.REMOVED, reason)
-    audit.record(
-        "comment.remove",
-        actor=actor,
-        subject=comment,
-        summary=_("Removed a comment by %(fan)s: %(reason)s") % {"fan": comment.fan.display_name, "reason": reason},
-        from_state=before,
-        to_state=comment.status,
-        data={"story": comment.story_id, "fan": comment.fan_id, "reason": reason},
-    )
-    notify_fan(
-        comment.fan,
+    return _decide_with_reason(
+        actor,
+        comment,
+        reason,
+        needs=S.APPROVED,
+        to=S.REMOVED,
+        action="comment.remove",
         kind="comment.removed",
-        text=_for_fan(
-            gettext_lazy("Your comment on “%(headline)s” was removed: %(reason)s"), headline=_headline(comment.story), reason=reason
-        ),
-        url=article_url(comment.story_id),
+        texts={
+            "required": _("Give the reason for removing the comment; its author will read it."),
+            "conflict": _("Only a published comment can be removed."),
+            "summary": _("Removed a comment by %(fan)s: %(reason)s"),
+            "author": gettext_lazy("Your comment on “%(headline)s” was removed: %(reason)s"),
+        },
     )
-    return comment
 
 
 @transaction.atomic
