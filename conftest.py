@@ -22,6 +22,27 @@ for _name in (*PERSONAS, "team", "other_team"):
 
 
 @pytest.fixture
+def county(db):
+    """Units, their staff, categories and two citizens for 问政 (rongmei/testing/inquiries.py)."""
+    from rongmei.testing.inquiries import make_units
+
+    return make_units()
+
+
+def _county_persona(name):
+    @pytest.fixture
+    def fixture(county):
+        return county[name]
+
+    fixture.__name__ = name
+    return fixture
+
+
+for _name in ("unit", "other_unit", "parent_unit", "unit_staff", "unit_leader", "other_unit_staff", "citizen", "other_citizen"):
+    globals()[_name] = _county_persona(_name)
+
+
+@pytest.fixture
 def reviewers(editor, column_lead, chief):
     """One reviewer per level of the default three-level chain, in order."""
     return [editor, column_lead, chief]

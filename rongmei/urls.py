@@ -13,11 +13,18 @@ urlpatterns = [
     path("newsroom/publish/", include("rongmei.distribution.urls")),
     path("newsroom/moderation/", include("rongmei.community.urls")),
     path("newsroom/readership/", include("rongmei.analytics.urls")),
+    path("newsroom/wenzheng/supervision/", include("rongmei.inquiries.urls_supervision")),
+    path("newsroom/wenzheng/", include("rongmei.inquiries.urls_desk")),
     path("newsroom/", include("rongmei.newsroom.urls")),
     path("feeds/", include("rongmei.distribution.feed_urls")),
     path("api/v1/", api.urls),
     path("search/", include("rongmei.search.urls")),
     path("me/", include("rongmei.fans.urls")),
+    # 问政: citizens at /wenzheng/, units at /units/, Open311 GeoReport v2 at /open311/v2/.
+    path("wenzheng/stats/", include("rongmei.inquiries.urls_stats")),
+    path("wenzheng/", include("rongmei.inquiries.urls_public")),
+    path("units/", include("rongmei.inquiries.urls_units")),
+    path("open311/v2/", include("rongmei.inquiries.urls_open311")),
     # 政务服务 at /services/, 智慧人大 / 智慧政协 at /councils/ (public).
     path("", include("rongmei.civic.urls")),
     path("", include("rongmei.portal.urls")),

@@ -18,6 +18,7 @@ class Role(models.TextChoices):
     CHIEF_EDITOR = "chief_editor", _("Chief editor")
     OPERATOR = "operator", _("Operator")
     ADMIN = "admin", _("Administrator")
+    UNIT_STAFF = "unit_staff", _("Unit staff")
 
 
 # Roles whose people can be dispatched to cover a story.

@@ -26,7 +26,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from rongmei.accounts import services
 from rongmei.accounts.forms import LoginForm, TokenCodeForm, TokenCreateForm
 from rongmei.accounts.middleware import roles_requiring_two_factor
-from rongmei.accounts.models import ApiToken
+from rongmei.accounts.models import ApiToken, Role
 from rongmei.core import audit
 from rongmei.core.exceptions import DomainError
 from rongmei.core.forms import add_domain_error
@@ -47,6 +47,12 @@ class LoginView(auth_views.LoginView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(failure_limit=settings.AXES_FAILURE_LIMIT, **kwargs)
+
+    def get_default_redirect_url(self) -> str:
+        # Unit staff work in the units portal, not the newsroom.
+        if self.request.user.role == Role.UNIT_STAFF:
+            return reverse("units:inbox")
+        return super().get_default_redirect_url()
 
     def get_success_url(self) -> str:
         url = super().get_success_url()

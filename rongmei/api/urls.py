@@ -16,6 +16,7 @@ from rongmei.api.endpoints import accounts, assignments, distribution, leads, me
 from rongmei.civic import api as civic_api
 from rongmei.community import api as community_api
 from rongmei.fans import api as fans_api
+from rongmei.inquiries import api as inquiries_api
 from rongmei.portal import api as portal_api
 from rongmei.search import api as search_api
 
@@ -47,3 +48,4 @@ api.add_router("", fans_api.router)
 api.add_router("", community_api.router)
 api.add_router("", civic_api.router)
 api.add_router("", analytics_api.router)
+api.add_router("", inquiries_api.router)

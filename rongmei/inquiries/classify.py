@@ -184,3 +184,78 @@ def default_model() -> Model:
                     pass
             _default = model
     return _default
+
+
+# --- retrained as the desk routes ----------------------------------------------------------------
+
+ROUTED_FILENAME = "inquiries_classifier_routed.joblib"
+RETRAIN_EVERY = 20
+"""Retrain after this many questions routed by the desk since the last training."""
+
+_routed: tuple[float, Model] | None = None
+_routed_since = 0
+
+
+def _routed_path() -> Path:
+    return Path(settings.VAR_DIR) / "models" / ROUTED_FILENAME
+
+
+def desk_rows() -> list[tuple[str, str, str]]:
+    """The platform's own labeled history: questions the desk forwarded with a category."""
+    from rongmei.inquiries.models import Inquiry
+
+    return [
+        (title, body, name)
+        for title, body, name in Inquiry.objects.filter(forwarded_at__isnull=False, category__isnull=False).values_list(
+            "title", "body", "category__name"
+        )
+    ]
+
+
+def retrain() -> Model | None:
+    """Train on labeled_train.csv (when present) plus the desk's routing, and keep the model on disk for every process."""
+    global _routed, _routed_since
+    path = training_csv_path()
+    rows = (read_labeled_csv(path) if path.exists() else []) + desk_rows()
+    try:
+        model = train(rows, source=f"routed-{len(rows)}")
+    except ValueError:
+        return None
+    model.n_rows = len(rows)
+    target = _routed_path()
+    try:
+        model.save(target)
+        _routed = (target.stat().st_mtime, model)
+    except OSError:
+        _routed = (0.0, model)
+    _routed_since = 0
+    return model
+
+
+def current_model() -> Model:
+    """The newest model: retrained on the desk's routing if one exists, else the bootstrap from labeled_train.csv."""
+    global _routed
+    target = _routed_path()
+    try:
+        mtime = target.stat().st_mtime
+    except OSError:
+        mtime = None
+    if mtime is not None and (_routed is None or _routed[0] < mtime):
+        try:
+            _routed = (mtime, Model.load(target))
+        except Exception:
+            _routed = None
+    if _routed is not None:
+        return _routed[1]
+    return default_model()
+
+
+def routing_changed() -> None:
+    """Called after the desk routes a question with a category: retrain now and then, in the task worker."""
+    global _routed_since
+    _routed_since += 1
+    if _routed_since >= RETRAIN_EVERY:
+        _routed_since = 0
+        from rongmei.inquiries.tasks import retrain_classifier
+
+        retrain_classifier.enqueue()

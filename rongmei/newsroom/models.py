@@ -17,6 +17,7 @@ class Lead(models.Model):
         CITIZEN_TIP = "citizen_tip", _("Citizen tip")
         PARTNER = "partner", _("Partner")
         WIRE = "wire", _("Wire")
+        INQUIRY = "inquiry", _("问政")
 
     class Status(models.TextChoices):
         NEW = "new", _("New")

@@ -1,0 +1,71 @@
+"""The done-when path through the services: submit, forward, extension, reply, approve, publish, rate."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from rongmei.core.models import AuditLog
+from rongmei.inquiries import services
+from rongmei.inquiries.models import Extension, Inquiry, Kind, Rating, State
+
+pytestmark = pytest.mark.django_db
+
+
+def _ask(citizen, **extra):
+    fields = {
+        "kind": Kind.COMPLAINT,
+        "title": "幸福路小区门口污水横流无人管",
+        "body": "幸福路小区南门的下水道堵了一个多月，污水流到路上，住户出行很不方便，我的电话13912345678，请尽快处理。",
+        "location": "泌水街道",
+    }
+    fields.update(extra)
+    return services.submit(fan=citizen, **fields)
+
+
+def test_a_question_goes_from_submission_to_closed(citizen, unit, unit_staff, editor, chief, django_capture_on_commit_callbacks):
+    inquiry = _ask(citizen)
+    assert inquiry.state == State.SUBMITTED
+    assert inquiry.receipt.startswith("WZ")
+    assert "13912345678" not in inquiry.public_body and "13912345678" in inquiry.body
+    assert "route" in inquiry.suggestions
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.forward(actor=editor, inquiry=inquiry, unit=unit)
+    inquiry.refresh_from_db()
+    assert inquiry.state == State.FORWARDED and inquiry.deadline is not None
+
+    services.accept(actor=unit_staff, inquiry=inquiry)
+    before = Inquiry.objects.get(pk=inquiry.pk).deadline
+    extension = services.request_extension(actor=unit_staff, inquiry=inquiry, days=3, reason="需要现场勘察和协调施工单位")
+    services.decide_extension(actor=editor, extension=extension, grant=True)
+    inquiry.refresh_from_db()
+    assert inquiry.deadline > before and inquiry.extended_days == 3
+    assert Extension.objects.get(pk=extension.pk).status == Extension.Status.GRANTED
+
+    reply = services.submit_reply(
+        actor=unit_staff,
+        inquiry=inquiry,
+        body="经现场核查，幸福路小区南门下水道因施工堵塞，已安排市政养护队疏通，污水问题已解决，并将定期巡查。",
+    )
+    services.approve_reply(actor=editor, reply=reply)
+    services.publish(actor=chief, inquiry=inquiry)
+    services.rate(fan=citizen, inquiry=inquiry, rating=Rating.SATISFIED)
+    inquiry.refresh_from_db()
+    assert inquiry.state == State.CLOSED
+    states = list(AuditLog.objects.filter(subject_type="inquiries.inquiry", subject_id=str(inquiry.pk)).values_list("to_state", flat=True))
+    assert states[0] == State.SUBMITTED and states[-1] == State.CLOSED
+    assert State.PUBLISHED in states
+
+
+def test_overdue_question_is_escalated_once(citizen, unit, editor):
+    inquiry = _ask(citizen)
+    services.forward(actor=editor, inquiry=inquiry, unit=unit)
+    inquiry.refresh_from_db()
+    late = inquiry.deadline + dt.timedelta(hours=1)
+    assert services.sweep(now=late)["escalated"] == 1
+    assert services.sweep(now=late)["escalated"] == 0
+    inquiry.refresh_from_db()
+    assert inquiry.escalated_at is not None
+    assert inquiry.is_overdue(now=late)
+    assert timezone.now() < late

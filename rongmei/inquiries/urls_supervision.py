@@ -1,0 +1,11 @@
+"""Supervision (per-unit figures, rankings, monthly report) at /newsroom/wenzheng/supervision/ (views_stats.py)."""
+
+from django.urls import path
+
+from rongmei.inquiries import views_stats as views
+
+app_name = "supervision"
+
+urlpatterns = [
+    path("", views.supervision, name="index"),
+]

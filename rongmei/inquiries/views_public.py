@@ -1,0 +1,9 @@
+from django.http import Http404, HttpResponse
+
+
+def index(request):
+    return HttpResponse("问政")
+
+
+def detail(request, receipt):
+    raise Http404
