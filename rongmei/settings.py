@@ -200,6 +200,15 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 # rongmei.fans.sms.AliyunBackend with the ALIYUN_SMS_* variables (docs/deployment.md).
 RONGMEI_SMS_BACKEND = env_str("RONGMEI_SMS_BACKEND", "rongmei.fans.sms.ConsoleBackend")
 
+# 问政 (rongmei/inquiries/services.py DEFAULTS has the rest; docs/inquiries.md lists them).
+RONGMEI_INQUIRIES = {
+    "TITLE_LENGTH": (env_int("RONGMEI_INQUIRY_TITLE_MIN", 10), env_int("RONGMEI_INQUIRY_TITLE_MAX", 25)),
+    # Text-message notices: rongmei.inquiries.gateways.ConsoleSms (log only) or .AliyunSms.
+    "SMS_GATEWAY": env_str("RONGMEI_INQUIRY_SMS_GATEWAY", "rongmei.inquiries.gateways.ConsoleSms"),
+    "CITIZEN_SMS": env_bool("RONGMEI_INQUIRY_CITIZEN_SMS", True),
+    "UNIT_SMS": env_bool("RONGMEI_INQUIRY_UNIT_SMS", False),
+}
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

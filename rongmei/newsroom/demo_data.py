@@ -70,6 +70,12 @@ STAFF = [
     ("deputy", "孙副总编", "chief_editor"),
     ("operator", "钱运营", "operator"),
     ("admin", "系统管理员", "admin"),
+    ("unit", "张办事", "unit_staff"),
+    ("unitlead", "郑局长", "unit_staff"),
+    ("jiaotong", "吴科员", "unit_staff"),
+    ("jiaoyu", "何老师", "unit_staff"),
+    ("weijian", "林医生", "unit_staff"),
+    ("renshe", "郭科长", "unit_staff"),
     ("chenjing", "陈静", "reporter"),
     ("liuyang", "刘洋", "reporter"),
     ("zhaolei", "赵磊", "reporter"),
@@ -85,7 +91,7 @@ STAFF = [
     ("fengtao", "冯涛", "column_lead"),
 ]
 # The logins table printed at the end of seed_demo (the README shows the same).
-DEMO_LOGINS = ["reporter", "editor", "lead", "chief", "deputy", "operator", "admin"]
+DEMO_LOGINS = ["reporter", "editor", "lead", "chief", "deputy", "operator", "admin", "unit"]
 
 # slug, name, lead, other members, description
 TEAMS = [
@@ -114,9 +120,10 @@ COLUMNS = [
     ("rongmeibang", "融媒帮", "articles", "🙋", ["rongmeibang", "law"], "群众求助与问政回音"),
     ("yajiewen", "亚杰问", "articles", "❓", ["rongmeibang"], "记者替您问"),
     ("video", "短视频", "video", "🎬", ["short-video", "tv-news"], "泌阳短视频与电视新闻"),
+    ("wenzheng", "问政", "services", "💬", [], "有问必答，部门限时答复"),
 ]
 # The page an articles column shows at its top as its related page.
-COLUMN_LINKS = {"renda": "/councils/renda/", "zhengxie": "/councils/zhengxie/"}
+COLUMN_LINKS = {"renda": "/councils/renda/", "zhengxie": "/councils/zhengxie/", "wenzheng": "/wenzheng/"}
 
 # Sensitive-word lists: name, severity, description, words. Plus the allow-list.
 WORD_CATEGORIES = [

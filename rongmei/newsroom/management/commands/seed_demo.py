@@ -289,6 +289,7 @@ class Seeder:
         from rongmei.civic.demo import seed_demo as seed_civic
         from rongmei.community.demo import seed_demo as seed_comments
         from rongmei.fans.demo import seed_demo as seed_fans
+        from rongmei.inquiries.demo import seed_demo as seed_inquiries
         from rongmei.portal.demo import seed_demo as seed_portal
 
         seed_portal()
@@ -296,6 +297,7 @@ class Seeder:
         seed_fans()
         seed_comments()
         seed_readership()
+        seed_inquiries()
 
 
 def _width(text: str) -> int:
