@@ -44,7 +44,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", type=Path, default=REPO.parent / "shared" / "data")
     parser.add_argument("--folds", type=int, default=5)
-    parser.add_argument("--c", type=float, default=0.3, help="LinearSVC C")
+    parser.add_argument("--c", type=float, default=0.1, help="LinearSVC C")
     args = parser.parse_args()
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     setup_django()
