@@ -178,6 +178,8 @@ class Inquiry(models.Model):
     safety_hits = models.JSONField(_("sensitive words"), default=list, blank=True)
     flagged = models.BooleanField(_("flagged for a person"), default=False)
     spam_score = models.FloatField(_("spam score"), default=0.0)
+    # similar.Fingerprint.as_json() of title and body: the similar-question index loads it instead of segmenting again.
+    fingerprint = models.JSONField(default=dict, blank=True, editable=False)
 
     deadline = models.DateTimeField(_("answer due"), null=True, blank=True, db_index=True)
     extended_days = models.PositiveSmallIntegerField(_("extension granted (working days)"), default=0)

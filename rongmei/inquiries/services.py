@@ -275,48 +275,83 @@ def _store_uploads(inquiry: Inquiry, checked, *, side: str, reply: Reply | None 
 _similar_lock = threading.Lock()
 _similar_state: dict = {"index": None, "ids": set()}
 SIMILAR_WINDOW_DAYS = 180
+# Below this many questions of its own, the platform weighs words by a reference corpus of real
+# questions (IDF computed once and kept under VAR_DIR/models).
+OWN_IDF_MIN = 200
+
+
+def fingerprint_of(inquiry: Inquiry):
+    """The stored fingerprint, made (and stored) if missing: imported or older rows."""
+    from rongmei.inquiries import similar
+
+    if inquiry.fingerprint:
+        return similar.Fingerprint.from_json(inquiry.fingerprint)
+    fp = similar.fingerprint(inquiry.title, inquiry.body)
+    Inquiry.objects.filter(pk=inquiry.pk).update(fingerprint=fp.as_json())
+    inquiry.fingerprint = fp.as_json()
+    return fp
 
 
 def _similar_index():
-    """The process's index of recent questions that are not rejected or merged, brought up to date."""
+    """The process's index of recent questions that are not rejected or merged, brought up to date.
+
+    Fingerprints are stored with the questions, so (re)building costs no text segmentation."""
     from rongmei.inquiries import similar
 
     since = timezone.now() - dt.timedelta(days=SIMILAR_WINDOW_DAYS)
-    rows = {
-        pk: (title, body)
-        for pk, title, body in Inquiry.objects.filter(submitted_at__gte=since)
-        .exclude(state__in=(State.REJECTED, State.MERGED))
-        .values_list("pk", "title", "body")
-    }
+    candidates = Inquiry.objects.filter(submitted_at__gte=since).exclude(state__in=(State.REJECTED, State.MERGED))
+    ids = set(candidates.values_list("pk", flat=True))
     index = _similar_state["index"]
     if index is None:
         index = similar.Index()
-        corpus = list(rows.values())
-        if len(corpus) < 200:
-            corpus += _reference_corpus()
-        index.fit(corpus)
+        if len(ids) >= OWN_IDF_MIN:
+            index.fit_fingerprints(fingerprint_of(q) for q in candidates.only("pk", "title", "body", "fingerprint"))
+        else:
+            index.set_document_frequencies(*_reference_frequencies())
         _similar_state["index"] = index
         _similar_state["ids"] = set()
     known = _similar_state["ids"]
-    for pk in known - rows.keys():
+    for pk in known - ids:
         index.remove(pk)
-    for pk in rows.keys() - known:
-        index.add(pk, *rows[pk])
-    _similar_state["ids"] = set(rows)
+    for q in Inquiry.objects.filter(pk__in=ids - known).only("pk", "title", "body", "fingerprint"):
+        index.add_fingerprint(q.pk, fingerprint_of(q))
+    _similar_state["ids"] = ids
     return index
 
 
-def _reference_corpus() -> list[tuple[str, str]]:
-    """Real questions to weigh words by (IDF) while the platform's own history is small."""
+def _reference_frequencies():
+    """Document frequencies of real questions (messages_with_replies.csv), computed once and kept on disk."""
     import csv
+    from collections import Counter
+    from pathlib import Path
 
+    import joblib
+
+    from rongmei.inquiries import similar
     from rongmei.inquiries.classify import training_csv_path
 
     path = training_csv_path().parent / "messages_with_replies.csv"
     if not path.exists():
-        return []
+        return Counter(), 0
+    cached = Path(settings.VAR_DIR) / "models" / "similar_reference_df.joblib"
+    stamp = (path.stat().st_size, int(path.stat().st_mtime))
+    try:
+        saved = joblib.load(cached)
+        if saved.get("stamp") == stamp:
+            return saved["df"], saved["n"]
+    except Exception:  # missing or unreadable: compute again
+        log.info("computing the reference word frequencies of the similar-question index")
+    df, n = Counter(), 0
     with open(path, encoding="utf-8-sig", newline="") as fh:
-        return [(r.get("subject", ""), r.get("detail", "")) for r in csv.DictReader(fh)][:5000]
+        for row in csv.DictReader(fh):
+            df.update(similar.fingerprint(row.get("subject", ""), row.get("detail", "")).terms.keys())
+            n += 1
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        joblib.dump({"stamp": stamp, "df": df, "n": n}, cached)
+    except OSError:
+        pass
+    return df, n
 
 
 def reset_similar_index() -> None:
@@ -556,6 +591,9 @@ def submit(
     stamp = now.timestamp()
     _limits(fan.pk, ip, stamp)
     hits = safety.scan(f"{title}\n{body}\n{location}")
+    from rongmei.inquiries import similar
+
+    stored_print = similar.fingerprint(title, body).as_json()
     public_title, title_spans = masking.mask_with_report(title)
     public_body, body_spans = masking.mask_with_report(body)
     inquiry = None
@@ -582,6 +620,7 @@ def submit(
                     + [{"field": "body", **asdict(s)} for s in body_spans],
                     safety_hits=[h.as_dict() for h in hits],
                     flagged=bool(hits),
+                    fingerprint=stored_print,
                     submitted_at=now,
                 )
                 _store_uploads(inquiry, checked, side=Attachment.Side.CITIZEN)
@@ -622,6 +661,10 @@ def give_info(*, fan, inquiry: Inquiry, text: str, uploads: Iterable = ()) -> In
     with transaction.atomic():
         inquiry = _lock(inquiry)
         _require_author(fan, inquiry)
+        # Without this a forwarded question (forwarded → screening is the unit's return) could be
+        # pulled back from its unit by the citizen, keeping the unit and the deadline.
+        if inquiry.state != State.NEEDS_INFO:
+            raise StateConflict(_("No more information was asked for this question."))
         Message.objects.filter(inquiry=inquiry, kind=Message.Kind.INFO_REQUEST, answered=False).update(answered=True)
         Message.objects.create(inquiry=inquiry, kind=Message.Kind.INFO, body=text)
         _store_uploads(inquiry, checked, side=Attachment.Side.CITIZEN)

@@ -144,6 +144,14 @@ class Fingerprint:
     def __bool__(self) -> bool:
         return bool(self.terms)
 
+    def as_json(self) -> dict:
+        """For storing beside the question, so an index is rebuilt without segmenting text again."""
+        return {"terms": self.terms, "districts": sorted(self.districts), "places": sorted(self.places)}
+
+    @classmethod
+    def from_json(cls, data: dict) -> Fingerprint:
+        return cls(dict(data.get("terms") or {}), frozenset(data.get("districts") or ()), frozenset(data.get("places") or ()))
+
 
 def _normalize(text: str) -> str:
     return _NON_TEXT.sub("", _FILLER_CHARS.sub("", text or ""))
@@ -222,6 +230,27 @@ class Index:
         self._matrix = None
         return self
 
+    def fit_fingerprints(self, fingerprints: Iterable[Fingerprint]) -> Index:
+        """Like :meth:`fit`, from fingerprints already made."""
+        self._df = Counter()
+        self._n_docs = 0
+        for fp in fingerprints:
+            self._df.update(fp.terms.keys())
+            self._n_docs += 1
+        self._vectors = {qid: self._vector(fp) for qid, fp in self._fingerprints.items()}
+        self._matrix = None
+        return self
+
+    @property
+    def document_frequencies(self) -> tuple[Counter, int]:
+        return self._df, self._n_docs
+
+    def set_document_frequencies(self, df: Counter, n_docs: int) -> Index:
+        self._df, self._n_docs = Counter(df), n_docs
+        self._vectors = {qid: self._vector(fp) for qid, fp in self._fingerprints.items()}
+        self._matrix = None
+        return self
+
     def idf(self, term: str) -> float:
         return math.log((1 + self._n_docs) / (1 + self._df.get(term, 0))) + 1.0
 
@@ -243,7 +272,9 @@ class Index:
 
     # --- contents -------------------------------------------------------------------------------
     def add(self, qid: object, subject: str, detail: str) -> None:
-        fp = fingerprint(subject, detail)
+        self.add_fingerprint(qid, fingerprint(subject, detail))
+
+    def add_fingerprint(self, qid: object, fp: Fingerprint) -> None:
         self._fingerprints[qid] = fp
         self._vectors[qid] = self._vector(fp)
         self._matrix = None
@@ -292,6 +323,28 @@ class Index:
     def similar(self, subject: str, detail: str, limit: int = 5, exclude: object = None) -> list[tuple[object, float]]:
         """Up to ``limit`` (id, score) pairs scoring at least the threshold, best first."""
         return self.scores(subject, detail, exclude, min_score=self.threshold)[:limit]
+
+    def pairs(self, min_score: float | None = None) -> list[tuple[object, object, float]]:
+        """Every pair (id_a, id_b, score) of indexed questions scoring at least ``min_score``
+        (default: the threshold), place factor applied, each pair once: one sparse product of the
+        matrix with itself instead of one query per question (hot-issue clustering, ``hot.py``)."""
+        min_score = self.threshold if min_score is None else min_score
+        matrix = self._stacked()
+        if matrix.shape[0] < 2:
+            return []
+        product = sparse.triu(matrix @ matrix.T, k=1, format="coo")
+        found = []
+        for i, j, raw in zip(product.row, product.col, product.data, strict=True):
+            if raw < min_score:  # the place factor only lowers a score
+                continue
+            a, b = self._ids[i], self._ids[j]
+            score = float(raw) * place_factor(self._fingerprints[a], self._fingerprints[b])
+            if score >= min_score:
+                found.append((a, b, score))
+        return found
+
+    def fingerprint_of(self, qid: object) -> Fingerprint | None:
+        return self._fingerprints.get(qid)
 
     def best_match(self, subject: str, detail: str, exclude: object = None) -> tuple[object, float] | None:
         """The single best (id, score) at or above the threshold, or None."""
