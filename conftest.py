@@ -68,6 +68,15 @@ def _fast_tests(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_similar_index():
+    """The similar-question index lives in the process; rolled-back tests reuse ids and receipts."""
+    from rongmei.inquiries.services import reset_similar_index
+
+    reset_similar_index()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     from django.core.cache import cache
 

@@ -273,7 +273,7 @@ def _store_uploads(inquiry: Inquiry, checked, *, side: str, reply: Reply | None 
 # --- suggestions for the desk -------------------------------------------------------------------
 
 _similar_lock = threading.Lock()
-_similar_state: dict = {"index": None, "ids": set()}
+_similar_state: dict = {"index": None, "ids": {}}
 SIMILAR_WINDOW_DAYS = 180
 # Below this many questions of its own, the platform weighs words by a reference corpus of real
 # questions (IDF computed once and kept under VAR_DIR/models).
@@ -300,22 +300,24 @@ def _similar_index():
 
     since = timezone.now() - dt.timedelta(days=SIMILAR_WINDOW_DAYS)
     candidates = Inquiry.objects.filter(submitted_at__gte=since).exclude(state__in=(State.REJECTED, State.MERGED))
-    ids = set(candidates.values_list("pk", flat=True))
+    # id → receipt: a test database (rolled back) can give a new question an id the index has seen.
+    current = dict(candidates.values_list("pk", "receipt"))
     index = _similar_state["index"]
     if index is None:
         index = similar.Index()
-        if len(ids) >= OWN_IDF_MIN:
+        if len(current) >= OWN_IDF_MIN:
             index.fit_fingerprints(fingerprint_of(q) for q in candidates.only("pk", "title", "body", "fingerprint"))
         else:
             index.set_document_frequencies(*_reference_frequencies())
         _similar_state["index"] = index
-        _similar_state["ids"] = set()
+        _similar_state["ids"] = {}
     known = _similar_state["ids"]
-    for pk in known - ids:
+    for pk in [pk for pk, receipt in known.items() if current.get(pk) != receipt]:
         index.remove(pk)
-    for q in Inquiry.objects.filter(pk__in=ids - known).only("pk", "title", "body", "fingerprint"):
+        del known[pk]
+    for q in Inquiry.objects.filter(pk__in=current.keys() - known.keys()).only("pk", "receipt", "title", "body", "fingerprint"):
         index.add_fingerprint(q.pk, fingerprint_of(q))
-    _similar_state["ids"] = ids
+        known[q.pk] = q.receipt
     return index
 
 
@@ -357,7 +359,7 @@ def _reference_frequencies():
 def reset_similar_index() -> None:
     with _similar_lock:
         _similar_state["index"] = None
-        _similar_state["ids"] = set()
+        _similar_state["ids"] = {}
 
 
 def similar_questions(inquiry: Inquiry, limit: int = 5) -> list[dict]:

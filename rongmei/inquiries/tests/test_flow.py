@@ -69,3 +69,49 @@ def test_overdue_question_is_escalated_once(citizen, unit, editor):
     assert inquiry.escalated_at is not None
     assert inquiry.is_overdue(now=late)
     assert timezone.now() < late
+
+
+def test_sensitive_words_flag_a_question_for_a_person_and_it_can_still_be_routed(citizen, unit, editor):
+    from rongmei.core import safety
+    from rongmei.core.models import SensitiveWord, WordCategory
+
+    category = WordCategory.objects.create(name="民生敏感", severity=WordCategory.Severity.BLOCK)
+    SensitiveWord.objects.create(category=category, word="拆迁")
+    safety.lists_changed()
+    inquiry = _ask(citizen, title="王店镇拆迁补偿款迟迟不到位", body="我家去年签了拆迁协议，补偿款到现在还没有发，找了镇里好几次都说在走程序。")
+    assert inquiry.flagged and inquiry.safety_hits[0]["word"] == "拆迁"
+    services.forward(actor=editor, inquiry=inquiry, unit=unit)
+    assert Inquiry.objects.get(pk=inquiry.pk).state == State.FORWARDED
+
+
+def test_advertising_is_marked_likely_spam_but_kept(citizen, other_citizen):
+    spam = _ask(citizen, title="专业代办各类证件加微信联系", body="专业代办贷款、发票，加微信 abc123 详谈，www.example.com 价格优惠。")
+    plain = _ask(other_citizen)
+    assert spam.spam_score >= 0.5 and spam.suggestions["spam_reasons"]
+    assert plain.spam_score < 0.5
+    assert Inquiry.objects.filter(pk=spam.pk, state=State.SUBMITTED).exists()
+
+
+def test_a_paraphrased_duplicate_is_suggested_for_merging(citizen, other_citizen):
+    first = _ask(citizen)
+    second = _ask(
+        other_citizen,
+        title="幸福路小区门口污水横流没人管",
+        body="幸福路小区南门下水道堵了一个多月，污水流到路上，住户出门很不方便，请有关部门尽快处理一下。",
+    )
+    assert [s["receipt"] for s in second.suggestions["similar"]] == [first.receipt]
+
+
+def test_the_classifier_is_retrained_with_the_desks_routing(citizen, unit, editor, settings, tmp_path):
+    from rongmei.inquiries import classify
+    from rongmei.inquiries.models import Category
+
+    settings.VAR_DIR = tmp_path
+    category = Category.objects.get(name="城乡建设")
+    inquiry = _ask(citizen)
+    services.forward(actor=editor, inquiry=inquiry, unit=unit, category=category)
+    assert (inquiry.title, inquiry.body, "城乡建设") in classify.desk_rows()
+    model = classify.retrain()
+    assert model is not None and model.n_rows == len(classify.read_labeled_csv(classify.training_csv_path())) + 1
+    assert classify.current_model() is not None
+    assert (tmp_path / "models" / classify.ROUTED_FILENAME).exists()
