@@ -8,5 +8,11 @@ app_name = "wenzheng"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("overdue/", views.overdue, name="overdue"),
+    path("ask/", views.ask, name="ask"),
+    path("lookup/", views.lookup, name="lookup"),
+    path("mine/", views.mine, name="mine"),
+    path("sent/<str:receipt>/", views.receipt, name="receipt"),
     path("q/<str:receipt>/", views.detail, name="detail"),
+    path("q/<str:receipt>/files/<int:pk>/", views.attachment, name="attachment"),
 ]
