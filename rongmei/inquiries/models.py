@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class HolidayEntry(models.Model):
@@ -94,7 +95,7 @@ class State(models.TextChoices):
     SUBMITTED = "submitted", _("Awaiting screening")
     SCREENING = "screening", _("Being screened")
     NEEDS_INFO = "needs_info", _("More information asked")
-    REJECTED = "rejected", _("Not accepted")
+    REJECTED = "rejected", pgettext_lazy("question state", "Not accepted")
     MERGED = "merged", _("Merged")
     TO_HELPDESK = "to_helpdesk", _("Handed to 融媒帮")
     FORWARDED = "forwarded", _("Forwarded to a unit")
