@@ -6,7 +6,13 @@ the desk decides.
 - ``empty``: too short to answer anything, or only courtesy phrases (收悉, 感谢您的关注 …).
 - ``template``: nearly the same text as the unit's earlier replies to *other* questions (cosine of
   word bags ≥ TEMPLATE_SIMILARITY) — a template answer.
-- ``off_topic``: shares almost none of the question's content words (< OFF_TOPIC_OVERLAP of them).
+- ``off_topic``: its words hardly match the question's (cosine of word bags < OFF_TOPIC_SIMILARITY).
+
+Thresholds measured on the real replies of messages_with_replies.csv (tests/test_reply_check.py):
+on 360 replies with substance, the cosine below 0.05 flags 4% of the real (own) replies and 79% of
+replies paired with another question; the former measure (share of the question's words found in
+the reply, < 0.08) flagged 13% of the real ones, long questions with short pointed answers above all.
+No two different real replies reach a cosine of 0.8, so TEMPLATE_SIMILARITY 0.85 flags only near copies.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from rongmei.core.text import similarity, tokens
 
 MIN_SUBSTANCE = 30  # characters left after the courtesy phrases are removed
 TEMPLATE_SIMILARITY = 0.85
-OFF_TOPIC_OVERLAP = 0.08
+OFF_TOPIC_SIMILARITY = 0.05
 EARLIER_REPLIES = 200
 
 _COURTESY = re.compile(
@@ -71,14 +77,15 @@ def check_reply(inquiry, body: str, unit) -> list[dict]:
         )
     question = tokens(f"{inquiry.title}\n{inquiry.body}")
     if question and words:
-        shared = sum(min(question[w], words[w]) for w in question.keys() & words.keys())
-        overlap = shared / max(1, sum(question.values()))
-        if overlap < OFF_TOPIC_OVERLAP:
+        # Cosine, not the share of the question's words found: a long question with a short,
+        # pointed answer shares few of its words and is not off-topic.
+        match = similarity(question, words)
+        if match < OFF_TOPIC_SIMILARITY:
             flags.append(
                 {
                     "code": "off_topic",
                     "message": _("The reply shares almost no words with the question: off-topic?"),
-                    "score": round(overlap, 3),
+                    "score": round(match, 3),
                 }
             )
     return flags
