@@ -8,4 +8,6 @@ app_name = "supervision"
 
 urlpatterns = [
     path("", views.supervision, name="index"),
+    path("report.xlsx", views.report_download, {"fmt": "xlsx"}, name="report_xlsx"),
+    path("report.pdf", views.report_download, {"fmt": "pdf"}, name="report_pdf"),
 ]
