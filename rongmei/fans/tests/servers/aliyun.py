@@ -32,9 +32,11 @@ def _enc(value: str) -> str:
 
 
 class AliyunSms(ContractServer):
-    def __init__(self, *, unreachable_numbers: frozenset[str] = frozenset({"13900000000"})) -> None:
+    def __init__(self, *, unreachable_numbers: frozenset[str] = frozenset({"13900000000"}), templates: dict | None = None) -> None:
         super().__init__()
         self.unreachable_numbers = unreachable_numbers
+        # Template code -> the names of its variables, as registered in the Aliyun console.
+        self.templates = templates or {TEMPLATE_CODE: {"code"}}
         self.sent: list[dict] = []  # {"phone", "code", "sign_name", "template"} of each accepted message
         self.nonces: set[str] = set()
 
@@ -73,13 +75,21 @@ class AliyunSms(ContractServer):
             return self._answer("isv.MOBILE_NUMBER_ILLEGAL", "非法手机号")
         if params.get("SignName") != SIGN_NAME:
             return self._answer("isv.SMS_SIGNATURE_ILLEGAL", "该账号下找不到对应签名")
-        if params.get("TemplateCode") != TEMPLATE_CODE:
+        if params.get("TemplateCode") not in self.templates:
             return self._answer("isv.SMS_TEMPLATE_ILLEGAL", "该账号下找不到对应模板")
         try:
             variables = json.loads(params.get("TemplateParam", ""))
         except ValueError:
             return self._answer("isv.INVALID_JSON_PARAM", "JSON参数不合法，只接受字符串值")
-        if set(variables) != {"code"}:
+        if set(variables) != set(self.templates[params["TemplateCode"]]):
             return self._answer("isv.TEMPLATE_MISSING_PARAMETERS", "模板变量缺少对应参数值")
-        self.sent.append({"phone": phone, "code": variables["code"], "sign_name": params["SignName"], "template": params["TemplateCode"]})
+        self.sent.append(
+            {
+                "phone": phone,
+                "code": variables.get("code"),
+                "variables": variables,
+                "sign_name": params["SignName"],
+                "template": params["TemplateCode"],
+            }
+        )
         return self._answer("OK", "OK", BizId=f"{900000 + len(self.sent)}^0")
