@@ -38,16 +38,96 @@ UNIT_LOGINS = {
 
 # Questions: title, body, town, kind, the state to play it to, the unit (category), days ago submitted.
 QUESTIONS = [
-    ("泌水街道建设路积水严重出行困难", "建设路社区门口一下雨就积水，深的地方没过脚踝，老人孩子出门很不方便，希望有关部门尽快疏通下水道。", "泌水街道", Kind.COMPLAINT, "submitted", "城乡建设", 0),
-    ("春水镇中心小学门口缺少减速带", "春水镇中心小学门口是省道，车辆速度很快，上下学时段孩子过马路很危险，建议设置减速带和人行横道。", "春水镇", Kind.SUGGESTION, "submitted", "交通运输", 0),
-    ("羊册镇刘庄村养殖场气味扰民", "刘庄村东头的养猪场离住户不到两百米，夏天气味很大，污水直接排到沟里，村民多次反映没有解决。", "羊册镇", Kind.COMPLAINT, "submitted", "环境保护", 1),
-    ("灵活就业人员医保怎么缴费", "我是灵活就业人员，想咨询一下城镇职工医保在哪里办理、每年缴多少钱、能不能在手机上缴。", "古城街道", Kind.CONSULT, "needs_info", "劳动和社会保障", 2),
-    ("花园街道小区加装电梯政策咨询", "我们小区是九十年代的老楼，住的大多是老人，想问加装电梯有没有补贴，需要多少住户同意，去哪里申请。", "花园街道", Kind.CONSULT, "forwarded", "城乡建设", 1),
-    ("铜山乡湖滨村道路破损何时维修", "湖滨村通往乡里的水泥路坑坑洼洼，去年就坏了，雨天摩托车经常摔倒，请问什么时候能修？", "铜山乡", Kind.HELP, "overdue", "交通运输", 14),
-    ("县医院夜间挂号排队时间太长", "晚上带孩子去县医院看急诊，挂号窗口只开一个，排了一个多小时，希望夜间多开窗口或者开通手机挂号。", "泌水街道", Kind.SUGGESTION, "replied", "卫生计生", 6),
-    ("王店镇中学食堂收费标准咨询", "孩子在王店镇中学上学，食堂每月收费比去年涨了，想问收费标准是谁定的，有没有公示。", "王店镇", Kind.CONSULT, "published", "教育文体", 9),
-    ("贾楼乡农民工工资被拖欠求助", "我们十几个人在贾楼乡一个工地干了半年活，老板一直拖着不给工资，找了好几次都说没钱，请政府帮帮我们。", "贾楼乡", Kind.HELP, "closed", "劳动和社会保障", 12),
-    ("古城街道夜市占道经营噪音大", "古城街道十字路口的夜市摊位一直摆到晚上十二点以后，占了人行道，噪音很大，附近居民休息不好。", "古城街道", Kind.COMPLAINT, "rejected", "城乡建设", 4),
+    (
+        "泌水街道建设路积水严重出行困难",
+        "建设路社区门口一下雨就积水，深的地方没过脚踝，老人孩子出门很不方便，希望有关部门尽快疏通下水道。",
+        "泌水街道",
+        Kind.COMPLAINT,
+        "submitted",
+        "城乡建设",
+        0,
+    ),
+    (
+        "春水镇中心小学门口缺少减速带",
+        "春水镇中心小学门口是省道，车辆速度很快，上下学时段孩子过马路很危险，建议设置减速带和人行横道。",
+        "春水镇",
+        Kind.SUGGESTION,
+        "submitted",
+        "交通运输",
+        0,
+    ),
+    (
+        "羊册镇刘庄村养殖场气味扰民",
+        "刘庄村东头的养猪场离住户不到两百米，夏天气味很大，污水直接排到沟里，村民多次反映没有解决。",
+        "羊册镇",
+        Kind.COMPLAINT,
+        "submitted",
+        "环境保护",
+        1,
+    ),
+    (
+        "灵活就业人员医保怎么缴费",
+        "我是灵活就业人员，想咨询一下城镇职工医保在哪里办理、每年缴多少钱、能不能在手机上缴。",
+        "古城街道",
+        Kind.CONSULT,
+        "needs_info",
+        "劳动和社会保障",
+        2,
+    ),
+    (
+        "花园街道小区加装电梯政策咨询",
+        "我们小区是九十年代的老楼，住的大多是老人，想问加装电梯有没有补贴，需要多少住户同意，去哪里申请。",
+        "花园街道",
+        Kind.CONSULT,
+        "forwarded",
+        "城乡建设",
+        1,
+    ),
+    (
+        "铜山乡湖滨村道路破损何时维修",
+        "湖滨村通往乡里的水泥路坑坑洼洼，去年就坏了，雨天摩托车经常摔倒，请问什么时候能修？",
+        "铜山乡",
+        Kind.HELP,
+        "overdue",
+        "交通运输",
+        14,
+    ),
+    (
+        "县医院夜间挂号排队时间太长",
+        "晚上带孩子去县医院看急诊，挂号窗口只开一个，排了一个多小时，希望夜间多开窗口或者开通手机挂号。",
+        "泌水街道",
+        Kind.SUGGESTION,
+        "replied",
+        "卫生计生",
+        6,
+    ),
+    (
+        "王店镇中学食堂收费标准咨询",
+        "孩子在王店镇中学上学，食堂每月收费比去年涨了，想问收费标准是谁定的，有没有公示。",
+        "王店镇",
+        Kind.CONSULT,
+        "published",
+        "教育文体",
+        9,
+    ),
+    (
+        "贾楼乡农民工工资被拖欠求助",
+        "我们十几个人在贾楼乡一个工地干了半年活，老板一直拖着不给工资，找了好几次都说没钱，请政府帮帮我们。",
+        "贾楼乡",
+        Kind.HELP,
+        "closed",
+        "劳动和社会保障",
+        12,
+    ),
+    (
+        "古城街道夜市占道经营噪音大",
+        "古城街道十字路口的夜市摊位一直摆到晚上十二点以后，占了人行道，噪音很大，附近居民休息不好。",
+        "古城街道",
+        Kind.COMPLAINT,
+        "rejected",
+        "城乡建设",
+        4,
+    ),
 ]
 
 REPLIES = {
@@ -71,7 +151,9 @@ def _ensure_units(made: Counter) -> dict[str, Unit]:
         category, created = Category.objects.get_or_create(name=category_name, defaults={"unit": unit, "sort_order": order * 10})
         made["categories"] += created
     for order, (name, short) in enumerate(MORE_UNITS, start=len(CATEGORIES) + 1):
-        made["units"] += Unit.objects.get_or_create(name=name, defaults={"short_name": short, "parent": parent, "sort_order": order * 10})[1]
+        made["units"] += Unit.objects.get_or_create(name=name, defaults={"short_name": short, "parent": parent, "sort_order": order * 10})[
+            1
+        ]
     for username, (unit_name, leader) in UNIT_LOGINS.items():
         user = User.objects.filter(username=username).first()
         if user is None:
@@ -99,7 +181,9 @@ def _play(spec, units: dict[str, Unit], desk: User, chief: User, n: int) -> None
     if target == "submitted":
         return
     if target == "needs_info":
-        services.ask_for_info(actor=desk, inquiry=inquiry, question="请补充您的参保身份（如个体户、自由职业）和户籍所在地，便于转交相关部门答复。")
+        services.ask_for_info(
+            actor=desk, inquiry=inquiry, question="请补充您的参保身份（如个体户、自由职业）和户籍所在地，便于转交相关部门答复。"
+        )
         return
     if target == "rejected":
         services.reject(actor=desk, inquiry=inquiry, reason="该问题已于本月由县城管局在“问政回音”栏目集中答复，请查阅相关报道。")

@@ -321,6 +321,9 @@ def _similar_index():
     return index
 
 
+_reference_memo: dict = {}
+
+
 def _reference_frequencies():
     """Document frequencies of real questions (messages_with_replies.csv), computed once and kept on disk."""
     import csv
@@ -337,9 +340,12 @@ def _reference_frequencies():
         return Counter(), 0
     cached = Path(settings.VAR_DIR) / "models" / "similar_reference_df.joblib"
     stamp = (path.stat().st_size, int(path.stat().st_mtime))
+    if _reference_memo.get("stamp") == stamp:
+        return _reference_memo["df"], _reference_memo["n"]
     try:
         saved = joblib.load(cached)
         if saved.get("stamp") == stamp:
+            _reference_memo.update(saved)
             return saved["df"], saved["n"]
     except Exception:  # missing or unreadable: compute again
         log.info("computing the reference word frequencies of the similar-question index")
@@ -348,6 +354,7 @@ def _reference_frequencies():
         for row in csv.DictReader(fh):
             df.update(similar.fingerprint(row.get("subject", ""), row.get("detail", "")).terms.keys())
             n += 1
+    _reference_memo.update({"stamp": stamp, "df": df, "n": n})
     try:
         cached.parent.mkdir(parents=True, exist_ok=True)
         joblib.dump({"stamp": stamp, "df": df, "n": n}, cached)
