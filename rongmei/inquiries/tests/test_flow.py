@@ -78,7 +78,9 @@ def test_sensitive_words_flag_a_question_for_a_person_and_it_can_still_be_routed
     category = WordCategory.objects.create(name="民生敏感", severity=WordCategory.Severity.BLOCK)
     SensitiveWord.objects.create(category=category, word="拆迁")
     safety.lists_changed()
-    inquiry = _ask(citizen, title="王店镇拆迁补偿款迟迟不到位", body="我家去年签了拆迁协议，补偿款到现在还没有发，找了镇里好几次都说在走程序。")
+    inquiry = _ask(
+        citizen, title="王店镇拆迁补偿款迟迟不到位", body="我家去年签了拆迁协议，补偿款到现在还没有发，找了镇里好几次都说在走程序。"
+    )
     assert inquiry.flagged and inquiry.safety_hits[0]["word"] == "拆迁"
     services.forward(actor=editor, inquiry=inquiry, unit=unit)
     assert Inquiry.objects.get(pk=inquiry.pk).state == State.FORWARDED
