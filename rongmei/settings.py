@@ -200,6 +200,20 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 # rongmei.fans.sms.AliyunBackend with the ALIYUN_SMS_* variables (docs/deployment.md).
 RONGMEI_SMS_BACKEND = env_str("RONGMEI_SMS_BACKEND", "rongmei.fans.sms.ConsoleBackend")
 
+# Mail (notices to 问政 units): SMTP when EMAIL_HOST is set, else written to the log.
+EMAIL_HOST = env_str("EMAIL_HOST", "") or ""
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "") or ""
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "") or ""
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "rongmei@localhost")
+
 # 问政 (rongmei/inquiries/services.py DEFAULTS has the rest; docs/inquiries.md lists them).
 RONGMEI_INQUIRIES = {
     "TITLE_LENGTH": (env_int("RONGMEI_INQUIRY_TITLE_MIN", 10), env_int("RONGMEI_INQUIRY_TITLE_MAX", 25)),
