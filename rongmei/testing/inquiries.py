@@ -45,3 +45,21 @@ def make_units() -> dict:
         "citizen": Fan.objects.create(phone="+8613800138001", nickname="老李"),
         "other_citizen": Fan.objects.create(phone="+8613800138002", nickname="小王"),
     }
+
+
+# A complaint as a citizen writes it (with a phone number the public version masks).
+SAMPLE_QUESTION = {
+    "kind": "complaint",
+    "title": "幸福路小区门口污水横流无人管",
+    "body": "幸福路小区南门的下水道堵了一个多月，污水流到路上，住户出行很不方便，我的电话13912345678，请尽快处理。",
+    "location": "泌水街道",
+}
+# Settings that lift the per-citizen submission limits, for tests that submit many questions.
+NO_SUBMISSION_LIMITS = {"FAN_GAP": 0, "FAN_DAY": (86400, 1000), "ADDRESS_HOUR": (3600, 1000)}
+
+
+def ask(fan, **extra):
+    """Submit SAMPLE_QUESTION (fields overridden by ``extra``) as ``fan`` through the service."""
+    from rongmei.inquiries import services
+
+    return services.submit(fan=fan, **{**SAMPLE_QUESTION, **extra})

@@ -11,6 +11,7 @@ from rongmei.core import safety
 from rongmei.core.models import AuditLog, SensitiveWord, WordCategory
 from rongmei.inquiries import services
 from rongmei.inquiries.models import Extension, Inquiry, Kind, Reply, State
+from rongmei.testing.inquiries import ask
 
 pytestmark = pytest.mark.django_db
 
@@ -19,19 +20,8 @@ GOOD_REPLY = "经现场核查，幸福路小区南门下水道因施工堵塞导
 
 
 @pytest.fixture(autouse=True)
-def _no_throttle(settings):
-    settings.RONGMEI_INQUIRIES = {"FAN_GAP": 0, "FAN_DAY": (86400, 1000), "ADDRESS_HOUR": (3600, 1000)}
-
-
-def ask(citizen, **extra):
-    fields = {
-        "kind": Kind.COMPLAINT,
-        "title": "幸福路小区门口污水横流无人管",
-        "body": "幸福路小区南门的下水道堵了一个多月，污水流到路上，住户出行很不方便，我的电话13912345678，请尽快处理。",
-        "location": "泌水街道",
-    }
-    fields.update(extra)
-    return services.submit(fan=citizen, **fields)
+def _no_throttle(no_submission_limits):
+    pass
 
 
 def login(client, user):

@@ -7,24 +7,14 @@ from django.utils import timezone
 
 from rongmei.core.models import AuditLog
 from rongmei.inquiries import services
-from rongmei.inquiries.models import Extension, Inquiry, Kind, Rating, State
+from rongmei.inquiries.models import Extension, Inquiry, Rating, State
+from rongmei.testing.inquiries import ask
 
 pytestmark = pytest.mark.django_db
 
 
-def _ask(citizen, **extra):
-    fields = {
-        "kind": Kind.COMPLAINT,
-        "title": "幸福路小区门口污水横流无人管",
-        "body": "幸福路小区南门的下水道堵了一个多月，污水流到路上，住户出行很不方便，我的电话13912345678，请尽快处理。",
-        "location": "泌水街道",
-    }
-    fields.update(extra)
-    return services.submit(fan=citizen, **fields)
-
-
 def test_a_question_goes_from_submission_to_closed(citizen, unit, unit_staff, editor, chief, django_capture_on_commit_callbacks):
-    inquiry = _ask(citizen)
+    inquiry = ask(citizen)
     assert inquiry.state == State.SUBMITTED
     assert inquiry.receipt.startswith("WZ")
     assert "13912345678" not in inquiry.public_body and "13912345678" in inquiry.body
@@ -59,7 +49,7 @@ def test_a_question_goes_from_submission_to_closed(citizen, unit, unit_staff, ed
 
 
 def test_overdue_question_is_escalated_once(citizen, unit, editor):
-    inquiry = _ask(citizen)
+    inquiry = ask(citizen)
     services.forward(actor=editor, inquiry=inquiry, unit=unit)
     inquiry.refresh_from_db()
     late = inquiry.deadline + dt.timedelta(hours=1)
@@ -78,7 +68,7 @@ def test_sensitive_words_flag_a_question_for_a_person_and_it_can_still_be_routed
     category = WordCategory.objects.create(name="民生敏感", severity=WordCategory.Severity.BLOCK)
     SensitiveWord.objects.create(category=category, word="拆迁")
     safety.lists_changed()
-    inquiry = _ask(
+    inquiry = ask(
         citizen, title="王店镇拆迁补偿款迟迟不到位", body="我家去年签了拆迁协议，补偿款到现在还没有发，找了镇里好几次都说在走程序。"
     )
     assert inquiry.flagged and inquiry.safety_hits[0]["word"] == "拆迁"
@@ -87,16 +77,16 @@ def test_sensitive_words_flag_a_question_for_a_person_and_it_can_still_be_routed
 
 
 def test_advertising_is_marked_likely_spam_but_kept(citizen, other_citizen):
-    spam = _ask(citizen, title="专业代办各类证件加微信联系", body="专业代办贷款、发票，加微信 abc123 详谈，www.example.com 价格优惠。")
-    plain = _ask(other_citizen)
+    spam = ask(citizen, title="专业代办各类证件加微信联系", body="专业代办贷款、发票，加微信 abc123 详谈，www.example.com 价格优惠。")
+    plain = ask(other_citizen)
     assert spam.spam_score >= 0.5 and spam.suggestions["spam_reasons"]
     assert plain.spam_score < 0.5
     assert Inquiry.objects.filter(pk=spam.pk, state=State.SUBMITTED).exists()
 
 
 def test_a_paraphrased_duplicate_is_suggested_for_merging(citizen, other_citizen):
-    first = _ask(citizen)
-    second = _ask(
+    first = ask(citizen)
+    second = ask(
         other_citizen,
         title="幸福路小区门口污水横流没人管",
         body="幸福路小区南门下水道堵了一个多月，污水流到路上，住户出门很不方便，请有关部门尽快处理一下。",
@@ -110,7 +100,7 @@ def test_the_classifier_is_retrained_with_the_desks_routing(citizen, unit, edito
 
     settings.VAR_DIR = tmp_path
     category = Category.objects.get(name="城乡建设")
-    inquiry = _ask(citizen)
+    inquiry = ask(citizen)
     services.forward(actor=editor, inquiry=inquiry, unit=unit, category=category)
     assert (inquiry.title, inquiry.body, "城乡建设") in classify.desk_rows()
     model = classify.retrain()

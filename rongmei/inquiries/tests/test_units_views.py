@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from rongmei.core.models import Notification
 from rongmei.inquiries import services
-from rongmei.inquiries.models import Attachment, Extension, Inquiry, Kind, Message, Rating, Reply, State
+from rongmei.inquiries.models import Attachment, Extension, Inquiry, Message, Rating, Reply, State
+from rongmei.testing.inquiries import ask
 
 pytestmark = pytest.mark.django_db
 
@@ -20,19 +21,8 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 @pytest.fixture(autouse=True)
-def _no_throttle(settings):
-    settings.RONGMEI_INQUIRIES = {"FAN_GAP": 0, "FAN_DAY": (86400, 1000), "ADDRESS_HOUR": (3600, 1000)}
-
-
-def ask(citizen, **extra):
-    fields = {
-        "kind": Kind.COMPLAINT,
-        "title": "幸福路小区门口污水横流无人管",
-        "body": "幸福路小区南门的下水道堵了一个多月，污水流到路上，住户出行很不方便，我的电话13912345678，请尽快处理。",
-        "location": "泌水街道",
-    }
-    fields.update(extra)
-    return services.submit(fan=citizen, **fields)
+def _no_throttle(no_submission_limits):
+    pass
 
 
 def forwarded(citizen, editor, unit, *, co_units=(), **extra):
