@@ -125,7 +125,7 @@ def write_csv(path, header, rows, bom=False):
 def test_command_adds_columns_and_keeps_extra_ones(tmp_path, small_model, monkeypatch):
     from rongmei.inquiries.management.commands import inquiries_classify
 
-    monkeypatch.setattr(inquiries_classify, "default_model", lambda: small_model)
+    monkeypatch.setattr(inquiries_classify, "current_model", lambda: small_model)
     src, dst = tmp_path / "in.csv", tmp_path / "out.csv"
     write_csv(
         src,
@@ -158,3 +158,15 @@ def test_command_missing_column_is_an_error(tmp_path):
     with pytest.raises(CommandError, match="subject"):
         call_command("inquiries_classify", str(src), str(tmp_path / "out.csv"))
     assert not (tmp_path / "out.csv").exists()
+
+
+def test_without_any_training_data_the_seed_words_decide(tmp_path, settings, monkeypatch):
+    settings.VAR_DIR = tmp_path
+    settings.INQUIRIES_TRAINING_CSV = tmp_path / "absent.csv"
+    monkeypatch.setattr(classify, "_default", None)
+    monkeypatch.setattr(classify, "_routed", None)
+    model = classify.current_model()
+    assert isinstance(model, classify.SeedWordModel)
+    prediction = model.predict("县医院挂号排队太久", "晚上带孩子看急诊，挂号窗口只开一个，医生也少。")
+    assert prediction.category == "卫生计生" and 0 < prediction.confidence <= 1
+    assert model.predict("你好", "谢谢").confidence == 0.0

@@ -94,16 +94,25 @@ def test_a_paraphrased_duplicate_is_suggested_for_merging(citizen, other_citizen
     assert [s["receipt"] for s in second.suggestions["similar"]] == [first.receipt]
 
 
-def test_the_classifier_is_retrained_with_the_desks_routing(citizen, unit, editor, settings, tmp_path):
+def test_the_classifier_is_retrained_with_the_desks_routing(citizen, county, editor, settings, tmp_path, no_submission_limits):
     from rongmei.inquiries import classify
     from rongmei.inquiries.models import Category
 
     settings.VAR_DIR = tmp_path
-    category = Category.objects.get(name="城乡建设")
-    inquiry = ask(citizen)
-    services.forward(actor=editor, inquiry=inquiry, unit=unit, category=category)
-    assert (inquiry.title, inquiry.body, "城乡建设") in classify.desk_rows()
+    routed = [
+        ("城乡建设", "幸福路小区门口污水横流无人管", "小区南门下水道堵了一个多月，污水流到路上。"),
+        ("城乡建设", "建设路路灯坏了半年没人修", "建设路北段的路灯坏了半年，晚上一片漆黑，行人不安全。"),
+        ("教育文体", "春水镇中心小学课后服务收费咨询", "孩子在春水镇中心小学上学，想问课后服务怎么收费。"),
+        ("教育文体", "王店镇中学食堂饭菜质量差", "王店镇中学食堂的饭菜又贵又差，学生经常吃不饱。"),
+    ]
+    for name, title, body in routed:
+        category = Category.objects.get(name=name)
+        inquiry = ask(citizen, title=title, body=body)
+        services.forward(actor=editor, inquiry=inquiry, unit=county["units_by_category"][name], category=category)
+    assert {(t, b, n) for n, t, b in routed} <= set(classify.desk_rows())
+    path = classify.training_csv_path()
+    bootstrap = len([r for r in classify.read_labeled_csv(path) if r[2]]) if path.exists() else 0
     model = classify.retrain()
-    assert model is not None and model.n_rows == len(classify.read_labeled_csv(classify.training_csv_path())) + 1
-    assert classify.current_model() is not None
+    assert model is not None and model.n_rows >= bootstrap + len(routed)
+    assert classify.current_model() is model
     assert (tmp_path / "models" / classify.ROUTED_FILENAME).exists()

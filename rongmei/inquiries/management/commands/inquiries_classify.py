@@ -7,7 +7,7 @@ import csv
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from rongmei.inquiries.classify import DEFAULT_UNITS, default_model
+from rongmei.inquiries.classify import DEFAULT_UNITS, current_model
 
 REQUIRED = ("subject", "detail")
 ADDED = ("category", "unit", "confidence")
@@ -38,7 +38,7 @@ class Command(BaseCommand):
             )
 
         to_classify = [i for i, r in enumerate(rows) if (r.get("subject") or "").strip() or (r.get("detail") or "").strip()]
-        model = default_model() if to_classify else None
+        model = current_model() if to_classify else None
         predictions = model.predict_many([(rows[i]["subject"] or "", rows[i]["detail"] or "") for i in to_classify]) if model else []
         for row in rows:
             row.pop(None, None)  # surplus cells of ragged lines
