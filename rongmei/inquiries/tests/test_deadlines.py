@@ -148,7 +148,11 @@ def test_an_extension_moves_the_deadline_past_the_holiday(citizen, editor, unit,
     assert services.sweep(now=local(2026, 10, 11, 0, 5))["escalated"] == 1
 
 
-def test_forwarding_enqueues_the_reminder_and_the_escalation_at_their_moments(citizen, editor, unit, django_capture_on_commit_callbacks):
+def test_forwarding_enqueues_the_reminder_and_the_escalation_at_their_moments(
+    citizen, editor, unit, settings, django_capture_on_commit_callbacks
+):
+    # This test reads the database queue (the CI's second run would otherwise use RQ on Redis).
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
     inquiry = _forwarded(citizen, editor, unit, local(2026, 9, 29, 10, 0), capture=django_capture_on_commit_callbacks)
     queued = {r.args_kwargs["args"][2]: r for r in DBTaskResult.objects.filter(task_path="rongmei.inquiries.tasks.deadline_check")}
     assert set(queued) == {"remind", "escalate"}
