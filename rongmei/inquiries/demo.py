@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from rongmei.accounts.models import User
-from rongmei.inquiries import services
+from rongmei.inquiries import classify, services
 from rongmei.inquiries.classify import CATEGORIES, DEFAULT_UNITS
 from rongmei.inquiries.models import Category, Inquiry, Kind, Rating, Reply, Unit
 
@@ -220,6 +220,10 @@ def seed_demo() -> Counter:
     chief = User.objects.filter(username="chief").first()
     if desk is None or chief is None:
         return made
+    try:  # trained once per install (about 20 s), so the demo's suggestions come from it
+        classify.default_model()
+    except FileNotFoundError:
+        pass
     for n, spec in enumerate(QUESTIONS, start=1):
         if Inquiry.objects.filter(title=spec[0]).exists():
             continue

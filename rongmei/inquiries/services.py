@@ -384,7 +384,7 @@ def similar_questions(inquiry: Inquiry, limit: int = 5) -> list[dict]:
 def _classifier():
     from rongmei.inquiries import classify
 
-    return classify.current_model()
+    return classify.available_model()
 
 
 def suggest_route(title: str, body: str) -> dict:

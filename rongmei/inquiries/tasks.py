@@ -53,3 +53,15 @@ def retrain_classifier() -> str:
 
     model = classify.retrain()
     return f"trained on {model.n_rows} rows" if model else "no data"
+
+
+@task()
+def train_classifier() -> str:
+    """Train (or load) the bootstrap classifier in the worker, so no request waits for it."""
+    from rongmei.inquiries import classify
+
+    try:
+        classify.default_model()
+    except FileNotFoundError:
+        return "no training data"
+    return "ready"

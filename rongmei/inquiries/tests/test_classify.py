@@ -1,5 +1,6 @@
 import csv
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from django.conf import settings
@@ -38,7 +39,7 @@ def synthetic_rows(copies=2):
 
 @pytest.fixture(scope="module")
 def small_model():
-    return train(synthetic_rows())
+    return train(synthetic_rows(), corpus=[])
 
 
 def test_synthetic_model_predicts_obvious_cases(small_model):
@@ -55,7 +56,7 @@ def test_synthetic_model_predicts_obvious_cases(small_model):
         assert [c for c, _ in got.ranked][0] == want
         assert sorted(c for c, _ in got.ranked) == sorted(SYNTHETIC)
         assert sum(p for _, p in got.ranked) == pytest.approx(1.0, abs=1e-6)
-        assert [p for _, p in got.ranked] == sorted((p for _, p in got.ranked), reverse=True)
+        assert got.ranked[0][1] == got.confidence
 
 
 def test_train_rejects_unusable_rows():
@@ -110,9 +111,9 @@ def test_real_data_three_fold_cv():
         model = train([rows[i] for i in tr])
         got = [p.category for p in model.predict_many([rows[i][:2] for i in te])]
         scores.append(f1_score([labels[i] for i in te], got, average="macro"))
-    # The model sits at about 0.80 macro-F1 on 3 folds of these 298 messages (0.78 on this split): the
-    # bar is a regression guard with room for fold noise, not the 0.85 target (see bench/inquiries_classify.py).
-    assert sum(scores) / len(scores) >= 0.75, scores
+    # A regression guard with room for fold noise; the measured figure (5-fold, with the neighbour
+    # corpus beside the file) is in bench/inquiries_classify.py.
+    assert sum(scores) / len(scores) >= 0.78, scores
 
 
 def write_csv(path, header, rows, bom=False):
@@ -170,3 +171,32 @@ def test_without_any_training_data_the_seed_words_decide(tmp_path, settings, mon
     prediction = model.predict("县医院挂号排队太久", "晚上带孩子看急诊，挂号窗口只开一个，医生也少。")
     assert prediction.category == "卫生计生" and 0 < prediction.confidence <= 1
     assert model.predict("你好", "谢谢").confidence == 0.0
+
+
+def test_a_request_never_waits_for_training(tmp_path, settings, monkeypatch):
+    """Until the bootstrap model is trained, the seed words answer and the worker is asked to train it once."""
+    from rongmei.inquiries import tasks
+
+    settings.VAR_DIR = tmp_path
+    monkeypatch.setattr(classify, "_default", None)
+    monkeypatch.setattr(classify, "_routed", None)
+    monkeypatch.setattr(classify, "_training_asked", False)
+    monkeypatch.setattr(classify, "training_csv_path", lambda: tmp_path / "labeled.csv")
+    (tmp_path / "labeled.csv").write_text("subject,detail,category\n", encoding="utf-8")
+    asked = []
+    monkeypatch.setattr(tasks, "train_classifier", SimpleNamespace(enqueue=lambda *a, **k: asked.append(1)))
+    monkeypatch.setattr(classify, "train", lambda *a, **k: pytest.fail("trained inside the request"))
+    assert isinstance(classify.available_model(), classify.SeedWordModel)
+    assert isinstance(classify.available_model(), classify.SeedWordModel)
+    assert asked == [1]
+
+
+def test_neighbours_smooth_a_message_without_labels(small_model):
+    from rongmei.inquiries.classify import NeighborFeatures
+
+    texts = ["公交车线路和站点", "学校向学生收费"] * 2
+    corpus = ["公交车线路的司机和站点的乘客", "学校老师向学生收学费", "医院看病挂号"]
+    plain = NeighborFeatures(corpus=[], k=1).fit(texts).transform(texts)
+    smoothed = NeighborFeatures(corpus=corpus, k=1, alpha=1.0).fit(texts).transform(texts)
+    assert plain.shape[0] == smoothed.shape[0] == 4
+    assert (smoothed != plain).nnz > 0
