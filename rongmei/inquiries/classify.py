@@ -393,9 +393,10 @@ def _routed_model() -> Model | None:
         mtime = None
     if mtime is not None and (_routed is None or _routed[0] < mtime):
         try:
-            _routed = (mtime, Model.load(target))
-        except Exception:
-            _routed = None
+            model = Model.load(target)
+        except Exception:  # unreadable or from another sklearn: the bootstrap serves until the next retraining
+            model = None
+        _routed = (mtime, model) if model is not None and getattr(model, "version", 0) == MODEL_VERSION else None
     return _routed[1] if _routed is not None else None
 
 
