@@ -7,6 +7,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from rongmei.core.exceptions import DomainError
+from rongmei.core.forms import add_domain_error
 from rongmei.inquiries.models import Category, Unit
 
 
@@ -103,3 +105,15 @@ class ReplyForm(forms.Form):
 class FollowUpAnswerForm(forms.Form):
     message = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     text = _text(_("Answer"), rows=3, max_length=5000)
+
+
+def run_service(form, service, /, **kwargs):
+    """Call one service for a bound, valid form: (True, its result), or (False, None) with the
+    refusal (any DomainError, NotAllowed too: a person may still lack a right, e.g. the desk to file
+    leads) on the form and its HTTP status in ``form.error_status``."""
+    try:
+        return True, service(**kwargs)
+    except DomainError as e:
+        add_domain_error(form, e)
+        form.error_status = e.status
+        return False, None

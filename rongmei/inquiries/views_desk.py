@@ -22,8 +22,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from rongmei.core import audit
-from rongmei.core.exceptions import DomainError
-from rongmei.core.forms import add_domain_error
 from rongmei.inquiries import forms, masking, services, workdays
 from rongmei.inquiries import selectors_staff as selectors
 from rongmei.inquiries.models import Extension, Inquiry, Reply, State
@@ -126,15 +124,7 @@ def _blank_forms(inquiry: Inquiry, similar: list[dict]) -> dict:
 
 
 def _call(form, service, /, **kwargs) -> bool:
-    """Call one service; its refusal (any DomainError, NotAllowed too: the desk may still lack a right,
-    e.g. to file leads) lands on the form."""
-    try:
-        service(**kwargs)
-    except DomainError as e:
-        add_domain_error(form, e)
-        form.error_status = e.status
-        return False
-    return True
+    return forms.run_service(form, service, **kwargs)[0]
 
 
 def _bound(request, action: str, form_class, **kwargs):

@@ -21,8 +21,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from rongmei.core import notify as core_notify
-from rongmei.core.exceptions import DomainError
-from rongmei.core.forms import add_domain_error
 from rongmei.inquiries import forms, services, workdays
 from rongmei.inquiries import selectors_staff as selectors
 from rongmei.inquiries.models import WITH_UNIT, Extension, Inquiry, Message, Reply, State
@@ -95,13 +93,7 @@ def _blank_forms() -> dict:
     }
 
 
-def _call(form, service, /, **kwargs):
-    try:
-        return True, service(**kwargs)
-    except DomainError as e:
-        add_domain_error(form, e)
-        form.error_status = e.status
-        return False, None
+_call = forms.run_service
 
 
 def _act(request: HttpRequest, inquiry: Inquiry, action: str):
