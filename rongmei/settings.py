@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "rongmei.civic",
     "rongmei.analytics",
     "rongmei.inquiries",
+    "rongmei.live",
     "rongmei.api",
 ]
 

@@ -1,0 +1,94 @@
+"""Live rooms: who may create them, the stream key, and the state machine driven by the RTMP ingest's callbacks."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from rongmei.core.exceptions import DomainError, NotAllowed, StateConflict
+from rongmei.core.models import AuditLog
+from rongmei.live import services
+from rongmei.live.models import LiveRoom
+
+pytestmark = pytest.mark.django_db
+
+State = LiveRoom.State
+
+
+@pytest.fixture(autouse=True)
+def _english(english):
+    """Messages are compared by their English msgids."""
+
+
+@pytest.fixture
+def room(operator):
+    return services.create_room(actor=operator, title="第十五届中国牛业发展大会", scheduled_at=timezone.now() + dt.timedelta(hours=1))
+
+
+def test_operators_create_rooms_and_reporters_may_not(operator, reporter):
+    room = services.create_room(actor=operator, title="泌阳曲艺大赛", scheduled_at=timezone.now())
+    assert room.state == State.SCHEDULED and room.stream_key.startswith("lk_")
+    with pytest.raises(NotAllowed):
+        services.create_room(actor=reporter, title="泌阳曲艺大赛", scheduled_at=timezone.now())
+
+
+def test_bad_input_is_refused_with_the_field_named(operator):
+    with pytest.raises(DomainError) as e:
+        services.create_room(actor=operator, title=" ", scheduled_at=timezone.now())
+    assert e.value.field == "title"
+    with pytest.raises(DomainError) as e:
+        services.create_room(actor=operator, title="拉流直播", scheduled_at=timezone.now(), ingest="pull", pull_url="ftp://x")
+    assert e.value.field == "pull_url"
+
+
+def test_publishing_with_the_key_takes_the_room_live_and_stopping_ends_it(room):
+    live = services.authorize_publish(key=room.stream_key, address="10.0.0.8")
+    assert live.state == State.LIVE and live.started_at and live.publisher_address == "10.0.0.8"
+    ended = services.publish_done(key=room.stream_key)
+    assert ended.state == State.ENDED and ended.ended_at
+    lines = AuditLog.objects.filter(subject_type="live.liveroom", subject_id=str(room.pk)).values_list("action", "to_state")
+    assert list(lines) == [("live.create", "scheduled"), ("live.start", "live"), ("live.end", "ended")]
+
+
+def test_an_encoder_that_drops_may_come_back_within_the_grace_but_not_after(room):
+    services.authorize_publish(key=room.stream_key)
+    ended = services.publish_done(key=room.stream_key)
+    back = services.authorize_publish(key=room.stream_key, now=ended.ended_at + dt.timedelta(minutes=5))
+    assert back.state == State.LIVE and back.started_at == ended.started_at
+    ended = services.publish_done(key=room.stream_key)
+    with pytest.raises(StateConflict):
+        services.authorize_publish(key=room.stream_key, now=ended.ended_at + services.reconnect_grace() + dt.timedelta(seconds=1))
+
+
+def test_an_unknown_or_replaced_key_is_refused(room, operator):
+    with pytest.raises(NotAllowed):
+        services.authorize_publish(key="lk_nonsense")
+    old = room.stream_key
+    services.rotate_key(actor=operator, room=room)
+    with pytest.raises(NotAllowed):
+        services.authorize_publish(key=old)
+
+
+def test_the_replay_follows_the_end_only(room, operator):
+    with pytest.raises(StateConflict):
+        services.publish_replay(actor=operator, room=room, asset=None)
+    services.authorize_publish(key=room.stream_key)
+    services.end_room(actor=operator, room=room)
+    assert services.publish_replay(actor=operator, room=room, asset=None).state == State.REPLAY
+
+
+def test_the_ingest_callbacks_answer_2xx_to_allow_and_403_to_refuse(client, room):
+    url = reverse("live:rtmp_publish")
+    assert client.post(url, {"app": "live", "name": "lk_wrong", "addr": "10.0.0.8"}).status_code == 403
+    assert client.post(url, {"app": "live", "name": room.stream_key, "addr": "10.0.0.8"}).status_code == 200
+    assert LiveRoom.objects.get(pk=room.pk).state == State.LIVE
+    assert client.post(reverse("live:rtmp_publish_done"), {"app": "live", "name": room.stream_key}).status_code == 200
+    assert LiveRoom.objects.get(pk=room.pk).state == State.ENDED
+
+
+def test_only_the_ingest_may_call_back(client, room):
+    response = client.post(reverse("live:rtmp_publish"), {"name": room.stream_key}, REMOTE_ADDR="203.0.113.9")
+    assert response.status_code == 403
+    assert LiveRoom.objects.get(pk=room.pk).state == State.SCHEDULED
+    assert client.get(reverse("live:rtmp_publish")).status_code == 405

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from rongmei.live import views
+
+app_name = "live"
+
+urlpatterns = [
+    path("rtmp/publish", views.on_publish, name="rtmp_publish"),
+    path("rtmp/publish-done", views.on_publish_done, name="rtmp_publish_done"),
+]
