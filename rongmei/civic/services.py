@@ -27,6 +27,7 @@ from rongmei.accounts.models import Role
 from rongmei.civic.models import CouncilLetter, CouncilMember, Proposal, ProposalEvent, ServiceItem
 from rongmei.core import audit, ratelimit, safety
 from rongmei.core.exceptions import DomainError, NotAllowed, StateConflict
+from rongmei.core.input import strip_controls
 from rongmei.fans.models import Fan
 from rongmei.fans.notify import notify_fan
 from rongmei.fans.services import Throttled
@@ -326,12 +327,8 @@ def _check_limits(fan_id: int, ip: str | None, now: float) -> None:
             )
 
 
-# Control characters (but tab and line breaks) never belong in a letter; PostgreSQL cannot even store NUL.
-_CONTROL = {code: None for code in (*range(0, 9), 11, 12, *range(14, 32), 127)}
-
-
 def _text(value: str | None, *, field: str, label, bounds: tuple[int, int]) -> str:
-    value = (value or "").translate(_CONTROL).strip()
+    value = strip_controls(value).strip()
     low, high = bounds
     if not value:
         raise DomainError(_("Enter the %(label)s.") % {"label": label}, field=field, code="required")

@@ -76,7 +76,7 @@ _SURROGATES = re.compile("[\ud800-\udfff]")
 def _strip_controls(value: str | None) -> str:
     """Without control characters and lone surrogates (JSON may carry "\\ud800"; no database can
     store it as UTF-8)."""
-    from rongmei.newsroom.services._util import strip_controls
+    from rongmei.core.input import strip_controls
 
     return _SURROGATES.sub("", strip_controls(value))
 

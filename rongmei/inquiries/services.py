@@ -40,6 +40,7 @@ from django.utils.translation import gettext_lazy
 from rongmei.accounts.models import Role
 from rongmei.core import audit, ratelimit, safety
 from rongmei.core.exceptions import DomainError, NotAllowed, StateConflict
+from rongmei.core.input import strip_controls
 from rongmei.inquiries import masking, workdays
 from rongmei.inquiries.models import (
     WITH_UNIT,
@@ -167,11 +168,9 @@ def _require_author(fan, inquiry: Inquiry) -> None:
 
 # --- text --------------------------------------------------------------------------------------
 
-_CONTROL = {code: None for code in (*range(0, 9), 11, 12, *range(14, 32), 127)}
-
 
 def clean(value: str | None, *, field: str, label, bounds: tuple[int, int]) -> str:
-    value = (value or "").translate(_CONTROL).strip()
+    value = strip_controls(value).strip()
     low, high = bounds
     if not value:
         raise DomainError(_("Enter the %(label)s.") % {"label": label}, field=field, code="required")
@@ -710,7 +709,7 @@ def rate(*, fan, inquiry: Inquiry, rating: str, reason: str = "") -> Inquiry:
     """满意 / 基本满意 / 不满意 (a reason required). A satisfied rating closes the question."""
     if rating not in Rating.values:
         raise DomainError(_("Choose 满意, 基本满意 or 不满意."), field="rating")
-    reason = (reason or "").translate(_CONTROL).strip()[:200]
+    reason = strip_controls(reason).strip()[:200]
     if rating == Rating.UNSATISFIED and len(reason) < 2:
         raise DomainError(_("Tell us why you are not satisfied."), field="reason", code="required")
     with transaction.atomic():
@@ -751,7 +750,7 @@ def reopen(*, fan, inquiry: Inquiry, reason: str = "") -> Inquiry:
         if inquiry.lead_unit is None:
             raise StateConflict(_("This question has no unit to send it back to."))
         now = timezone.now()
-        reason = (reason or inquiry.rating_reason).translate(_CONTROL).strip()[:500]
+        reason = strip_controls(reason or inquiry.rating_reason).strip()[:500]
         if reason:
             Message.objects.create(inquiry=inquiry, kind=Message.Kind.FOLLOW_UP, body=reason, unit=inquiry.lead_unit)
         _move(
@@ -880,7 +879,7 @@ def merge(*, actor, inquiry: Inquiry, into: Inquiry, note: str = "") -> Inquiry:
         inquiry, into = locked[inquiry.pk], locked[into.pk]
         if into.state in (State.REJECTED, State.MERGED, State.TO_HELPDESK):
             raise StateConflict(_("The question to merge into is %(state)s.") % {"state": State(into.state).label})
-        note = (note or "").translate(_CONTROL).strip()[:500]
+        note = strip_controls(note).strip()[:500]
         _move(
             inquiry,
             State.MERGED,
@@ -915,7 +914,7 @@ def hand_to_helpdesk(*, actor, inquiry: Inquiry, note: str = "") -> Inquiry:
     from rongmei.newsroom.services.leads import create_lead
 
     _require_desk(actor)
-    note = (note or "").translate(_CONTROL).strip()[:500]
+    note = strip_controls(note).strip()[:500]
     with transaction.atomic():
         inquiry = _lock(inquiry)
         if inquiry.state not in (State.SUBMITTED, State.SCREENING, State.NEEDS_INFO):
@@ -989,7 +988,7 @@ def forward(
             extended_days=0,
             reminded_at=None,
             escalated_at=None,
-            reason=(note or "").translate(_CONTROL).strip()[:500],
+            reason=strip_controls(note).strip()[:500],
             data={
                 "unit": unit.pk,
                 "co_units": [u.pk for u in co_units],

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from rongmei.accounts.models import Role
 from rongmei.core import audit
 from rongmei.core.exceptions import DomainError, NotAllowed, StateConflict
+from rongmei.core.input import clean_text, strip_controls
 from rongmei.live.models import LiveRoom, new_stream_key
 
 MANAGER_ROLES = (Role.OPERATOR, Role.ADMIN, Role.CHIEF_EDITOR)
@@ -31,7 +32,6 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     State.REPLAY: (),
 }
 
-_CONTROL = {code: None for code in (*range(0, 9), 11, 12, *range(14, 32), 127)}
 PULL_SCHEMES = ("rtmp://", "rtmps://", "srt://", "http://", "https://", "file://")
 
 
@@ -50,15 +50,6 @@ def can_manage(user) -> bool:
 def _require_manager(actor) -> None:
     if actor is not None and not can_manage(actor):
         raise NotAllowed(_("Only operators, administrators and the chief editor may manage live rooms."))
-
-
-def _clean(value: str | None, *, field: str, label: str, low: int, high: int) -> str:
-    value = (value or "").translate(_CONTROL).strip()
-    if len(value) < low:
-        raise DomainError(_("Enter the %(label)s (at least %(n)s characters).") % {"label": label, "n": low}, field=field)
-    if len(value) > high:
-        raise DomainError(_("The %(label)s can have at most %(n)s characters.") % {"label": label, "n": high}, field=field)
-    return value
 
 
 def _check_pull(ingest: str, pull_url: str) -> str:
@@ -83,8 +74,8 @@ def create_room(
     pull_url: str = "",
 ) -> LiveRoom:
     _require_manager(actor)
-    title = _clean(title, field="title", label=_("title"), low=2, high=60)
-    description = (description or "").translate(_CONTROL).strip()[:5000]
+    title = clean_text(title, field="title", label=_("Title"), min_len=2, max_len=60)
+    description = strip_controls(description).strip()[:5000]
     if scheduled_at is None or timezone.is_naive(scheduled_at):
         raise DomainError(_("Give the scheduled start with its date and time."), field="scheduled_at")
     pull_url = _check_pull(ingest, pull_url)
