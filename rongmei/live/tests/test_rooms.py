@@ -92,3 +92,15 @@ def test_only_the_ingest_may_call_back(client, room):
     assert response.status_code == 403
     assert LiveRoom.objects.get(pk=room.pk).state == State.SCHEDULED
     assert client.get(reverse("live:rtmp_publish")).status_code == 405
+
+
+@pytest.mark.parametrize("step", ["rotate_key", "end_room", "publish_replay"])
+def test_only_managers_change_a_room(room, reporter, unit_staff, step):
+    for outsider in (reporter, unit_staff):
+        kwargs = {"actor": outsider, "room": room}
+        if step == "publish_replay":
+            kwargs["asset"] = None
+        with pytest.raises(NotAllowed):
+            getattr(services, step)(**kwargs)
+    assert LiveRoom.objects.get(pk=room.pk).stream_key == room.stream_key
+    assert not AuditLog.objects.filter(subject_type="live.liveroom", actor__in=[reporter, unit_staff]).exists()
