@@ -18,15 +18,26 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 from django.urls import path  # noqa: E402
 
 from rongmei.core.consumers import NotificationConsumer  # noqa: E402
+from rongmei.live.chat.app import live_chat  # noqa: E402
 from rongmei.portal.edge import Edge  # noqa: E402
 
 websocket_urlpatterns = [path("ws/notifications/", NotificationConsumer.as_asgi())]
+channels_websockets = AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+
+
+async def websockets(scope, receive, send):
+    """The live chat (/ws/live/<room>/) is a plain ASGI application built for big rooms
+    (rongmei.live.chat.hub); the other sockets are Channels consumers."""
+    if scope["path"].startswith("/ws/live/"):
+        return await live_chat(scope, receive, send)
+    return await channels_websockets(scope, receive, send)
+
 
 application = Edge(
     ProtocolTypeRouter(
         {
             "http": django_asgi_app,
-            "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+            "websocket": AllowedHostsOriginValidator(websockets),
         }
     )
 )
