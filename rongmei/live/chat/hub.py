@@ -311,9 +311,25 @@ class Room:
 
     # what arrives on the room's channel
     def broadcast(self, payload: bytes) -> None:
+        """The same framed bytes to every socket of the room. The common case (uvicorn, history
+        sent, buffer small) is inlined: this loop is the whole cost of a big room."""
         framed = frame(payload)
+        limit = conf("CHAT_MAX_BUFFER", 1 << 20)
         for conn in self.conns:
-            conn.push(payload, framed)
+            transport = conn.transport
+            if (
+                transport is not None
+                and conn.ready
+                and not conn.closed
+                and not transport.is_closing()  # uvloop raises on a write to a closed transport
+                and transport.get_write_buffer_size() <= limit
+            ):
+                try:
+                    transport.write(framed)
+                except Exception:  # one broken socket must not stop the others' delivery
+                    conn.closed = True
+            else:
+                conn.push(payload, framed)
 
     def to_hosts(self, obj) -> None:
         if not self.hosts:
