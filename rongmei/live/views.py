@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import logging
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from rongmei.core.exceptions import DomainError
 from rongmei.live import services
+from rongmei.live.chat.store import as_wire
+from rongmei.live.models import ChatMessage, LiveRoom
 
 log = logging.getLogger(__name__)
 
@@ -41,3 +44,31 @@ def on_publish_done(request: HttpRequest) -> HttpResponse:
         return HttpResponse(status=403)
     services.publish_done(key=request.POST.get("name", ""))
     return HttpResponse("ok", content_type="text/plain")
+
+
+REPLAY_CHAT_PAGE = 500
+
+
+@require_GET
+def replay_chat(request: HttpRequest, room_id: int) -> JsonResponse:
+    """The chat as kept for the replay: shown messages after ``after`` (an id), oldest first, each
+    with ``s``, its second in the stream (from the time the room went live), so the replay page
+    can fly them over the video at the moment they were sent."""
+    room = get_object_or_404(LiveRoom, pk=room_id)
+    try:
+        after = max(0, int(request.GET.get("after", "0")))
+    except ValueError:
+        after = 0
+    rows = list(
+        ChatMessage.objects.filter(room=room, status=ChatMessage.Status.VISIBLE, pk__gt=after).order_by("pk")[: REPLAY_CHAT_PAGE + 1]
+    )
+    more = len(rows) > REPLAY_CHAT_PAGE
+    start = room.started_at
+    items = []
+    for m in rows[:REPLAY_CHAT_PAGE]:
+        item = as_wire(m)
+        item["s"] = round((m.created_at - start).total_seconds(), 1) if start else None
+        items.append(item)
+    response = JsonResponse({"room": room.pk, "items": items, "more": more}, json_dumps_params={"ensure_ascii": False})
+    response["Cache-Control"] = "public, max-age=30" if room.state == LiveRoom.State.REPLAY else "no-cache"
+    return response

@@ -324,3 +324,16 @@ def test_two_processes_share_a_room_through_redis(settings, room, clients):
                 break
             stats = listener.event("stats")
         assert stats["viewers"] == 2
+
+
+def test_the_chat_is_kept_for_the_replay_with_its_second_in_the_stream(room, client):
+    started = timezone.now() - dt.timedelta(minutes=5)
+    LiveRoom.objects.filter(pk=room.pk).update(state="replay", started_at=started)
+    someone = fan("+8613800000013")
+    shown = ChatMessage.objects.create(room=room, fan=someone, name="甲", body="开始了", created_at=started + dt.timedelta(seconds=90))
+    ChatMessage.objects.create(room=room, fan=someone, name="甲", body="被删了", status="removed", created_at=started)
+    answer = client.get(f"/live/{room.pk}/chat.json").json()
+    assert [(m["id"], m["b"], m["s"]) for m in answer["items"]] == [(shown.pk, "开始了", 90.0)]
+    assert client.get(f"/live/{room.pk}/chat.json?after={shown.pk}").json()["items"] == []
+    assert client.get(f"/live/{room.pk}/chat.json?after=x").status_code == 200
+    assert client.get("/live/999999/chat.json").status_code == 404
