@@ -14,7 +14,8 @@ Designs, measured in the same run:
 * ``embedded``: Rongmei's chat (rongmei.live.chat) in ONE uvicorn process, as ``make run`` serves
   it (in-process hub, SQLite), with its authentication, moderation and persistence in the path;
 * ``redis``: the same code in TWO uvicorn processes joined by Redis pub/sub, viewers and senders
-  spread over both;
+  spread over both, on PostgreSQL (``--pg-url``; the scaled topology: two processes writing one
+  SQLite file wait on each other's locks);
 * ``baseline``: the plain Channels design (bench/live_chat/baseline_asgi.py), one ``group_send``
   per message on the in-memory layer, with the same work in the path.
 
@@ -71,14 +72,14 @@ def build_client(workdir: Path) -> Path:
     return out
 
 
-def base_env(db: Path, redis_url: str | None) -> dict:
+def base_env(db: Path | str, redis_url: str | None) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "DEBUG", "PYTEST_XDIST_WORKER", "RONGMEI_TESTING")}
     env.update(
         {
             "DEBUG": "0",
             "SECRET_KEY": "bench-live-chat-" + "x" * 40,
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "DATABASE_URL": f"sqlite:///{db}",
+            "DATABASE_URL": db if isinstance(db, str) else f"sqlite:///{db}",
             "PYTHONPATH": str(ROOT),
             "DJANGO_SETTINGS_MODULE": "rongmei.settings",
         }
@@ -108,18 +109,29 @@ print(json.dumps({"room": room.pk, "cookies": cookies}))
 """
 
 
-def prepare(workdir: Path, senders: int) -> tuple[Path, int, Path]:
-    db = workdir / "bench.sqlite3"
+def fresh_postgres(url: str) -> str:
+    """A new empty database next to the one ``url`` names: postgres://…/<name>_live_chat_bench."""
+    import psycopg
+
+    base, _, name = url.rpartition("/")
+    bench = f"{name or 'postgres'}_live_chat_bench"
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{bench}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{bench}"')
+    return f"{base}/{bench}"
+
+
+def prepare(workdir: Path, senders: int, db: Path | str) -> tuple[Path | str, int, Path]:
     env = base_env(db, None)
     subprocess.run([PY, str(ROOT / "manage.py"), "migrate", "--noinput", "-v", "0"], check=True, env=env, cwd=ROOT)
     out = subprocess.run([PY, "-c", SETUP, str(senders)], check=True, env=env, cwd=ROOT, capture_output=True, text=True).stdout
     data = json.loads(out.strip().splitlines()[-1])
-    cookies = workdir / "cookies.txt"
+    cookies = workdir / f"cookies-{'pg' if isinstance(db, str) else 'sqlite'}.txt"
     cookies.write_text("\n".join(data["cookies"]) + "\n")
     return db, data["room"], cookies
 
 
-def start_servers(design: str, db: Path, redis_url: str, batch_ms: int) -> tuple[list[subprocess.Popen], list[int]]:
+def start_servers(design: str, db: Path | str, redis_url: str, batch_ms: int) -> tuple[list[subprocess.Popen], list[int]]:
     count = 2 if design == "redis" else 1
     env = base_env(db, redis_url if design == "redis" else None)
     env["RONGMEI_LIVE_CHAT_BATCH_MS"] = str(batch_ms)
@@ -158,7 +170,7 @@ def stop(procs: list[subprocess.Popen]) -> None:
             p.kill()
 
 
-def run_step(args, client: Path, design: str, db: Path, room: int, cookies: Path, viewers: int) -> dict:
+def run_step(args, client: Path, design: str, db: Path | str, room: int, cookies: Path, viewers: int) -> dict:
     procs, ports = start_servers(design, db, args.redis_url, args.batch_ms)
     try:
         urls = ",".join(f"ws://127.0.0.1:{p}/ws/live/{room}/" for p in ports)
@@ -222,6 +234,11 @@ def main() -> None:
     parser.add_argument(
         "--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9"), help="Redis of the redis design"
     )
+    parser.add_argument(
+        "--pg-url",
+        default=os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres"),
+        help="PostgreSQL of the redis design",
+    )
     parser.add_argument("--all-steps", action="store_true", help="go on up the ladder after a failed step")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results"), help="folder for the JSON result")
     args = parser.parse_args()
@@ -230,7 +247,8 @@ def main() -> None:
     ladder = sorted(int(v) for v in args.viewers.split(","))
     workdir = Path(tempfile.mkdtemp(prefix="live_chat_bench_"))
     client = build_client(workdir)
-    db, room, cookies = prepare(workdir, args.senders)
+    sqlite_setup = prepare(workdir, args.senders, workdir / "bench.sqlite3") if set(designs) - {"redis"} else None
+    pg_setup = prepare(workdir, args.senders, fresh_postgres(args.pg_url)) if "redis" in designs else None
     report = {
         "when": time.strftime("%Y-%m-%d %H:%M:%S"),
         "machine": {"cores": os.cpu_count()},
@@ -240,6 +258,7 @@ def main() -> None:
     for design in designs:
         steps = []
         print(f"== {design}", file=sys.stderr)
+        db, room, cookies = pg_setup if design == "redis" else sqlite_setup
         for viewers in ladder:
             result = run_step(args, client, design, db, room, cookies, viewers)
             steps.append(result)

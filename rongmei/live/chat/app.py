@@ -110,8 +110,14 @@ async def live_chat(scope, receive, send) -> None:
     cookie = _header(scope, b"cookie")
     lang = _language(cookie)
     hub = hubs.get_hub()
-    ident = await hubs.run_db(store.authenticate, cookie) if cookie else store.ANONYMOUS
-    room = await hub.open_room(room_id)
+    try:
+        ident = await hubs.run_db(store.authenticate, cookie) if cookie else store.ANONYMOUS
+        room = await hub.open_room(room_id)
+    except Exception:
+        # The database is away: refuse for now (1013 "try again later"); the client retries.
+        log.exception("live chat: could not open room %s", room_id)
+        await send({"type": "websocket.close", "code": 1013})
+        return
     if room is None:
         await send({"type": "websocket.close", "code": 4404})
         return
