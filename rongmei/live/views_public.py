@@ -9,6 +9,7 @@ open (state, counts, chat, pinned text, chat mode) comes over the chat WebSocket
 
 from __future__ import annotations
 
+import logging
 import os
 from xml.sax.saxutils import escape
 
@@ -24,6 +25,7 @@ from rongmei.live import services
 from rongmei.live.models import ChatMessage, LiveRoom
 
 State = LiveRoom.State
+log = logging.getLogger(__name__)
 
 LIST_MAX_AGE = 30  # the list: a new room or a state change shows within half a minute
 PAGE_MAX_AGE = 10  # the player page: the state switches over the socket anyway
@@ -41,8 +43,14 @@ def live_hls_url(room: LiveRoom) -> str:
     except ImportError:
         ingest = None
     if ingest is not None and hasattr(ingest, "hls_url"):
-        return ingest.hls_url(room)
-    return services.conf("HLS_BASE_URL", "/hls/") + f"{room.pk}/index.m3u8"
+        url = ingest.hls_url(room)
+    else:
+        url = services.conf("HLS_BASE_URL", "/hls/") + f"{room.pk}/index.m3u8"
+    if room.stream_key and room.stream_key in url:
+        # The stream key lets anyone publish to the room: it must never reach a public page.
+        log.error("The HLS address of live room %s contains its stream key; not shown.", room.pk)
+        return ""
+    return url
 
 
 def replay_sources(room: LiveRoom) -> dict | None:
@@ -122,9 +130,9 @@ PLACEHOLDER_SVG = """<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1280 7
 <defs><linearGradient id="g" x1="0" y1="0" x2="1" y2="1"><stop offset="0" stop-color="#8e0b21"/>\
 <stop offset="1" stop-color="#1d2b4f"/></linearGradient></defs>
 <rect width="1280" height="720" fill="url(#g)"/>
-<circle cx="640" cy="300" r="80" fill="none" stroke="#fff" stroke-opacity=".7" stroke-width="10"/>
-<path d="M615 255 L685 300 L615 345 Z" fill="#fff" fill-opacity=".85"/>
-<text x="640" y="480" fill="#fff" font-size="52" text-anchor="middle" \
+<circle cx="640" cy="360" r="80" fill="none" stroke="#fff" stroke-opacity=".7" stroke-width="10"/>
+<path d="M615 315 L685 360 L615 405 Z" fill="#fff" fill-opacity=".85"/>
+<text x="640" y="200" fill="#fff" font-size="52" text-anchor="middle" \
 font-family="Noto Sans CJK SC, PingFang SC, Microsoft YaHei, sans-serif">{title}</text>
 </svg>"""
 
