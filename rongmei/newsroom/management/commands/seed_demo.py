@@ -290,6 +290,7 @@ class Seeder:
         from rongmei.community.demo import seed_demo as seed_comments
         from rongmei.fans.demo import seed_demo as seed_fans
         from rongmei.inquiries.demo import seed_demo as seed_inquiries
+        from rongmei.live.demo import seed_demo as seed_live
         from rongmei.portal.demo import seed_demo as seed_portal
 
         seed_portal()
@@ -298,6 +299,7 @@ class Seeder:
         seed_comments()
         seed_readership()
         seed_inquiries()
+        seed_live()
 
 
 def _width(text: str) -> int:
