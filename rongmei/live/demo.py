@@ -74,7 +74,7 @@ def seed_demo() -> int:
         room = services.create_room(
             actor=operator,
             title=CONTEST,
-            scheduled_at=(now + dt.timedelta(days=1)).replace(hour=19, minute=30, second=0, microsecond=0),
+            scheduled_at=timezone.localtime(now + dt.timedelta(days=1)).replace(hour=19, minute=30, second=0, microsecond=0),
             description="河南坠子、大调曲子、三弦书……十二支队伍同台竞技，敬请收看。",
         )
         LiveRoom.objects.filter(pk=room.pk).update(pinned_text="明晚 19:30 开播，文明观看，理性发言。", chat_slow_seconds=5)
