@@ -1,6 +1,8 @@
-"""Demo comments for the 云上泌阳 app: a few published ones (one with a reply) and two waiting in
-the moderation queue, one of them flagged by the word lists. Called by ``manage.py seed_demo``
-after the newsroom content; safe to run again (nothing is added once the demo fans have written)."""
+"""Demo conversation for the 云上泌阳 app: comments (a few published ones, one with a reply, two
+waiting in the moderation queue, one of them flagged by the word lists), two topics (话题) with
+posts, a volunteer team's chat room with members and messages, and one reported post hidden in
+the queue. Called by ``manage.py seed_demo`` after the newsroom content; safe to run again
+(nothing is added once the demo fans have written)."""
 
 from __future__ import annotations
 
@@ -51,6 +53,7 @@ def seed_demo() -> int:
 
     from rongmei.distribution import selectors
 
+    seed_conversation()
     phones = [phone for phone, _name in DEMO_FANS]
     if Comment.objects.filter(fan__phone__in=phones).exists():
         return 0
@@ -83,3 +86,85 @@ def seed_demo() -> int:
     for fan in fans:
         cache.delete(services._fan_key(fan))
     return len(made)
+
+
+# --- topics and chat rooms ------------------------------------------------------------------------
+
+TOPICS = [
+    ("xianan-cattle", "泌阳夏南牛", "晒晒自家的夏南牛，聊聊养殖经验。", False),
+    ("tongshan-lake", "铜山湖的四季", "拍下你眼中的铜山湖。", True),
+]
+# (topic index, fan index, text, with a picture)
+POSTS = [
+    (0, 0, "今年开春家里新添了三头牛犊，个个精神！", True),
+    (0, 1, "请教一下，夏南牛冬天要补什么饲料？", False),
+    (1, 2, "早上六点的铜山湖，雾气还没散。", True),
+    (1, 3, "周末湖边骑行，推荐东岸那条路。", False),
+]
+ROOM_MESSAGES = [
+    (0, "各位志愿者，周六上午八点在县文化广场集合，参加夏南牛节的引导服务。"),
+    (1, "收到，我带上小喇叭。"),
+    (2, "我负责停车场那边，有需要随时喊我。"),
+]
+
+
+def _picture(color: tuple[int, int, int]):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (480, 360), color).save(buf, format="JPEG", quality=80)
+    return SimpleUploadedFile("demo.jpg", buf.getvalue(), content_type="image/jpeg")
+
+
+def seed_conversation() -> int:
+    """Two topics with posts, the volunteer room, one reported post; returns how many posts and
+    messages were written (0 when already there or when no moderator exists)."""
+    from rongmei.community import chat, moderation, topics
+    from rongmei.community.models import ChatRoom, RoomMember, Topic
+
+    moderator = _moderator()
+    if moderator is None or Topic.objects.filter(slug=TOPICS[0][0]).exists():
+        return 0
+    fans = [Fan.objects.get_or_create(phone=phone, defaults={"nickname": nickname})[0] for phone, nickname in DEMO_FANS]
+    made = 0
+    with transaction.atomic():
+        made_topics = [
+            topics.create_topic(actor=moderator, slug=slug, name=name, description=text, premoderated=pre)
+            for slug, name, text, pre in TOPICS
+        ]
+        posts = []
+        for i, (t, who, text, with_picture) in enumerate(POSTS):
+            pictures = [_picture((120 + 30 * i, 90, 60))] if with_picture else []
+            post = topics.submit_post(fan=fans[who], topic=made_topics[t], body=text, pictures=pictures)
+            if not post.public:
+                post = moderation.approve(actor=moderator, item=post)
+            posts.append(post)
+            made += 1
+        reply = topics.submit_post(fan=fans[4], topic=made_topics[0], body="冬天多喂点青贮和玉米秸秆。", reply_to_id=posts[1].pk)
+        if not reply.public:
+            moderation.approve(actor=moderator, item=reply)
+        made += 1
+        room = chat.create_room(
+            actor=moderator,
+            name="夏南牛节志愿服务队",
+            description="夏南牛文化节志愿者的联络群。",
+            access=ChatRoom.Access.MEMBERS,
+            owner=fans[0],
+        )
+        chat.add_member(actor=moderator, chat_room=room, fan=fans[1], role=RoomMember.Role.MODERATOR)
+        chat.add_member(actor=moderator, chat_room=room, fan=fans[2])
+        for who, text in ROOM_MESSAGES:
+            chat.post_message(fan=fans[who], room_id=room.pk, body=text)
+            made += 1
+        # One post reported by enough readers to be hidden: it waits in the queue with its reports.
+        spam = topics.submit_post(fan=fans[3], topic=made_topics[0], body="出售夏南牛肉，量大从优，加我私聊。")
+        made += 1
+        for who in range(moderation.conf("COMMUNITY_AUTO_HIDE_REPORTS")):
+            reporter = fans[who] if who < 3 else Fan.objects.get_or_create(phone=f"+86138000001{who:02d}")[0]
+            moderation.report(fan=reporter, kind="post", item_id=spam.pk, category="spam", note="广告" if who == 0 else "")
+    for fan in Fan.objects.filter(phone__startswith="+8613800000"):
+        moderation.clear_rates(fan)
+    return made

@@ -7,11 +7,11 @@ import binascii
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import CharField, Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
-from rongmei.community.models import Comment
+from rongmei.community.models import ChatMessage, ChatRoom, Comment, FanStanding, Like, Topic, TopicPost
 from rongmei.core import safety
 from rongmei.core.exceptions import DomainError
 
@@ -38,9 +38,10 @@ def decode_cursor(cursor: str) -> tuple[dt.datetime, int]:
 
 
 def _visible(fan) -> Q:
-    q = Q(status=S.APPROVED)
+    """Published and not hidden by reports; the fan's own items in any state."""
+    q = Q(status=S.APPROVED, hidden=False)
     if fan is not None:
-        q |= Q(fan=fan, status__in=OWN_STATES)
+        q |= Q(fan=fan)
     return q
 
 
@@ -56,7 +57,7 @@ def thread(story, *, fan=None, cursor: str | None = None, limit: int = 20) -> Th
     and the fan's own pending/rejected/removed ones. A reply whose parent is no longer published
     is shown at the top level. Three queries, whatever the page holds."""
     visible = Comment.objects.filter(_visible(fan), story=story)
-    top = visible.filter(Q(reply_to__isnull=True) | ~Q(reply_to__status=S.APPROVED))
+    top = visible.filter(Q(reply_to__isnull=True) | ~Q(reply_to__status=S.APPROVED) | Q(reply_to__hidden=True))
     if cursor:
         when, pk = decode_cursor(cursor)
         top = top.filter(Q(created_at__lt=when) | Q(created_at=when, pk__lt=pk))
@@ -69,10 +70,10 @@ def thread(story, *, fan=None, cursor: str | None = None, limit: int = 20) -> Th
     more = len(page) > limit
     page = page[:limit]
     for comment in page:
-        if comment.status != S.APPROVED:
+        if comment.status != S.APPROVED or comment.hidden:
             comment.visible_replies = []
         comment.visible_replies = comment.visible_replies[:REPLIES_MAX]
-    count = Comment.objects.filter(story=story, status=S.APPROVED).count()
+    count = Comment.objects.filter(story=story, status=S.APPROVED, hidden=False).count()
     return Thread(items=page, next_cursor=encode_cursor(page[-1]) if more and page else None, count=count)
 
 
@@ -131,3 +132,157 @@ def highlighted(comment: Comment) -> list[tuple[str, safety.Hit | None]]:
     """The comment's text in runs, hit words marked (offsets stored at submission)."""
     hits = [h for h in comment.hit_objects if 0 <= h.start < h.end <= len(comment.body)]
     return safety.highlight(comment.body, hits)
+
+
+# --- topics and chat rooms ----------------------------------------------------------------------
+
+
+def topics() -> list[Topic]:
+    """The shown topics, the most recently active first, each with ``post_count`` (published)."""
+    latest = (
+        TopicPost.objects.filter(topic=OuterRef("pk"), status=S.APPROVED, hidden=False).order_by("-created_at").values("created_at")[:1]
+    )
+    return list(
+        Topic.objects.filter(active=True)
+        .annotate(
+            post_count=Count("posts", filter=Q(posts__status=S.APPROVED, posts__hidden=False, posts__reply_to__isnull=True)),
+            last=Subquery(latest),
+        )
+        .order_by("-last", "-created_at", "-id")
+    )
+
+
+def topic_posts(topic: Topic, *, fan=None, cursor: str | None = None, limit: int = 20) -> Thread:
+    """A topic's posts as ``fan`` sees them, as ``thread`` does for comments, with pictures."""
+    visible = TopicPost.objects.filter(_visible(fan), topic=topic)
+    top = visible.filter(Q(reply_to__isnull=True) | ~Q(reply_to__status=S.APPROVED) | Q(reply_to__hidden=True))
+    if cursor:
+        when, pk = decode_cursor(cursor)
+        top = top.filter(Q(created_at__lt=when) | Q(created_at=when, pk__lt=pk))
+    replies = visible.select_related("fan").order_by("created_at", "id")
+    page = list(
+        top.select_related("fan")
+        .prefetch_related("pictures", Prefetch("replies", queryset=replies, to_attr="visible_replies"))
+        .order_by("-created_at", "-id")[: limit + 1]
+    )
+    more = len(page) > limit
+    page = page[:limit]
+    for post in page:
+        if not post.public:
+            post.visible_replies = []
+        post.visible_replies = post.visible_replies[:REPLIES_MAX]
+    count = TopicPost.objects.filter(topic=topic, status=S.APPROVED, hidden=False).count()
+    return Thread(items=page, next_cursor=encode_cursor(page[-1]) if more and page else None, count=count)
+
+
+def rooms(fan=None) -> list[ChatRoom]:
+    """The open chat rooms, and the members-only ones ``fan`` belongs to; each with
+    ``member_count`` and ``is_member``."""
+    q = Q(access=ChatRoom.Access.OPEN)
+    mine: set[int] = set()
+    if fan is not None:
+        mine = set(fan.room_memberships.values_list("room_id", flat=True))
+        q |= Q(pk__in=mine)
+    out = list(ChatRoom.objects.filter(q, active=True).annotate(member_count=Count("members")).order_by("name", "id"))
+    for room in out:
+        room.is_member = room.pk in mine
+    return out
+
+
+def liked_ids(fan, kind: str, ids) -> set[int]:
+    if fan is None:
+        return set()
+    return set(Like.objects.filter(fan=fan, kind=kind, item_id__in=list(ids)).values_list("item_id", flat=True))
+
+
+def mark_liked(items, fan, kind: str) -> None:
+    """Set ``liked`` on the items and their ``visible_replies``: one query."""
+    every = [*items, *(r for i in items for r in getattr(i, "visible_replies", []))]
+    liked = liked_ids(fan, kind, [i.pk for i in every])
+    for i in every:
+        i.liked = i.pk in liked
+
+
+# --- the moderation queue of every kind ----------------------------------------------------------
+
+KIND_PLACE = {"comment": "story_id", "post": "topic_id", "message": "room_id"}
+KIND_MODELS = {"comment": Comment, "post": TopicPost, "message": ChatMessage}
+REVIEW = "pending"  # the queue's default: pending items and those hidden by reports
+
+
+def _review_rows(kind: str, *, status: str, place_id: int | None, flagged_only: bool):
+    qs = KIND_MODELS[kind].objects.all()
+    if status == REVIEW:
+        qs = qs.filter(Q(status=S.PENDING) | Q(hidden=True))
+    elif status == "reported":
+        qs = qs.filter(report_count__gt=0)
+    elif status:
+        qs = qs.filter(status=status)
+    if flagged_only:
+        qs = qs.filter(flagged=True)
+    if place_id:
+        qs = qs.filter(**{KIND_PLACE[kind]: place_id})
+    return qs.annotate(k=Value(kind, output_field=CharField())).order_by().values_list("k", "id", "hidden", "flagged", "created_at")
+
+
+def review_queue(*, kinds=("comment", "post", "message"), status: str = REVIEW, place_id: int | None = None, flagged_only: bool = False):
+    """(kind, id, hidden, flagged, created_at) rows of every kind, for a Paginator: for review,
+    the ones hidden by reports first, then flagged, then the longest waiting; otherwise the most
+    recent first. ``load`` turns a page of rows into the items."""
+    parts = [_review_rows(k, status=status, place_id=place_id, flagged_only=flagged_only) for k in kinds]
+    qs = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    if status in (REVIEW, "reported"):
+        return qs.order_by("-hidden", "-flagged", "created_at", "id")
+    return qs.order_by("-created_at", "-id")
+
+
+def _fan_counts(model, kind_filter=None):
+    rows = model.objects.filter(fan=OuterRef("fan"), **(kind_filter or {})).order_by().values("fan").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
+
+
+def load(rows) -> list:
+    """The items of a page of ``review_queue`` rows, in its order, each with ``fan_total``,
+    ``fan_turned_down``, ``open_reports`` and ``standing``. A few queries per kind, whatever the page holds."""
+    from rongmei.community.moderation import open_reports
+
+    wanted: dict[str, list[int]] = {}
+    for kind, pk, *_rest in rows:
+        wanted.setdefault(kind, []).append(pk)
+    related = {"comment": ("story", "reply_to", "reply_to__fan"), "post": ("topic", "reply_to", "reply_to__fan"), "message": ("room",)}
+    found: dict[tuple[str, int], object] = {}
+    for kind, ids in wanted.items():
+        model = KIND_MODELS[kind]
+        qs = model.objects.filter(pk__in=ids).select_related("fan", "moderated_by", *related[kind])
+        qs = qs.annotate(fan_total=_fan_counts(model), fan_turned_down=_fan_counts(model, {"status__in": (S.REJECTED, S.REMOVED)}))
+        if kind == "post":
+            qs = qs.prefetch_related("pictures")
+        reports = open_reports(kind, ids)
+        for item in qs:
+            item.open_reports = reports.get(item.pk, [])
+            found[(kind, item.pk)] = item
+    items = [found[(kind, pk)] for kind, pk, *_rest in rows if (kind, pk) in found]
+    standings = {s.fan_id: s for s in FanStanding.objects.filter(fan_id__in={i.fan_id for i in items})} if items else {}
+    for item in items:
+        item.standing = standings.get(item.fan_id)
+    return items
+
+
+def review_counts() -> dict:
+    """Items waiting for a moderator, of every kind: how many, how many flagged, how many hidden by reports."""
+    out = {"total": 0, "flagged": 0, "hidden": 0}
+    for model in KIND_MODELS.values():
+        row = model.objects.filter(Q(status=S.PENDING) | Q(hidden=True)).aggregate(
+            total=Count("pk"), flagged=Count("pk", filter=Q(flagged=True)), hidden=Count("pk", filter=Q(hidden=True))
+        )
+        for key in out:
+            out[key] += row[key] or 0
+    return out
+
+
+def places() -> dict:
+    """The queue's place filter: topics and chat rooms (articles come from articles_with_comments)."""
+    return {
+        "topics": list(Topic.objects.order_by("name").values_list("pk", "name")[:200]),
+        "rooms": list(ChatRoom.objects.order_by("name").values_list("pk", "name")[:200]),
+    }

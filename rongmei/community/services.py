@@ -21,19 +21,16 @@ import math
 import re
 from collections.abc import Iterable
 
-from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from rongmei.community import permissions as perms
+from rongmei.community import moderation
 from rongmei.community.models import BODY_MAX, REASON_MAX, Comment
-from rongmei.core import audit, ratelimit, safety
-from rongmei.core.exceptions import DomainError, NotAllowed, StateConflict
+from rongmei.core import ratelimit, safety
+from rongmei.core.exceptions import DomainError, NotAllowed
 from rongmei.fans.models import Fan
-from rongmei.fans.notify import notify_fan
 from rongmei.fans.services import Throttled
 
 S = Comment.Status
@@ -67,7 +64,8 @@ class LoginRequired(DomainError):
 
 
 def premoderated() -> bool:
-    return bool(settings.RONGMEI.get("COMMENTS_PREMODERATED", True))
+    """Article comments wait for a moderator (ModerationPolicy, by default the setting)."""
+    return moderation.comments_premoderated()
 
 
 _SURROGATES = re.compile("[\ud800-\udfff]")
@@ -191,13 +189,13 @@ def submit_comment(*, fan: Fan | None, story_id: int, body: str, reply_to_id: in
     stamp = now.timestamp()
     _check_limits(fan, ip, stamp)
     hits = safety.scan(text)
-    held = premoderated() or bool(hits)
+    state = moderation.initial_state(fan=fan, premoderated=premoderated(), hits=hits)
     comment = Comment.objects.create(
         story=story,
         fan=fan,
         reply_to=parent,
         body=text,
-        status=S.PENDING if held else S.APPROVED,
+        status=state,
         hits=[h.as_dict() for h in hits],
         flagged=bool(hits),
         ip_address=ip or None,
@@ -209,12 +207,7 @@ def submit_comment(*, fan: Fan | None, story_id: int, body: str, reply_to_id: in
     return comment
 
 
-# --- moderation --------------------------------------------------------------------------------
-
-
-def _check_moderator(actor) -> None:
-    if not perms.can_moderate(actor):
-        raise NotAllowed(_("Only operators, editors and the chief editor may moderate comments."))
+# --- moderation: rongmei.community.moderation, the same for every kind -------------------------
 
 
 def _headline(story) -> str:
@@ -230,132 +223,26 @@ def article_url(story_or_id) -> str:
     return reverse("portal:story", args=[pk]) + "#comments"
 
 
-def _excerpt(text: str, n: int = 30) -> str:
-    return text if len(text) <= n else text[: n - 1] + "…"
-
-
-def _locked(comment: Comment) -> Comment:
-    return Comment.objects.select_for_update(of=("self",)).select_related("story", "fan").get(pk=comment.pk)
-
-
-def _moderate(comment: Comment, actor, status: str, reason: str = "") -> str:
-    before = comment.status
-    comment.status = status
-    comment.reason = reason
-    comment.moderated_at = timezone.now()
-    comment.moderated_by = actor
-    comment.save(update_fields=["status", "reason", "moderated_at", "moderated_by"])
-    return before
-
-
-def _for_fan(message, **params) -> str:
-    """A message for the author's notification center, in the site's language (they read it later,
-    outside this request). ``message`` is a gettext_lazy literal."""
-    with translation.override(settings.LANGUAGE_CODE):
-        return str(message) % params
-
-
-@transaction.atomic
 def approve(*, actor, comment: Comment, headlines: dict | None = None) -> Comment:
     """Publish a pending comment (or one rejected by mistake); the author is told."""
-    _check_moderator(actor)
-    comment = _locked(comment)
-    if comment.status not in (S.PENDING, S.REJECTED):
-        raise StateConflict(_("This comment has already been dealt with (%(status)s).") % {"status": comment.get_status_display()})
-    before = _moderate(comment, actor, S.APPROVED)
-    audit.record(
-        "comment.approve",
-        actor=actor,
-        subject=comment,
-        summary=_("Approved a comment by %(fan)s: %(text)s") % {"fan": comment.fan.display_name, "text": _excerpt(comment.body)},
-        from_state=before,
-        to_state=comment.status,
-        data={"story": comment.story_id, "fan": comment.fan_id, "flagged": comment.flagged},
-    )
-    headlines = {} if headlines is None else headlines
-    if comment.story_id not in headlines:
-        headlines[comment.story_id] = _headline(comment.story)
-    notify_fan(
-        comment.fan,
-        kind="comment.approved",
-        text=_for_fan(gettext_lazy("Your comment on “%(headline)s” is published."), headline=headlines[comment.story_id]),
-        url=article_url(comment.story_id),
-    )
-    return comment
+    return moderation.approve(actor=actor, item=comment, headlines=headlines)
 
 
-def _decide_with_reason(actor, comment: Comment, reason: str, *, needs: str, to: str, action: str, kind: str, texts: dict) -> Comment:
-    """Reject a pending comment or remove a published one: a reason the author reads, the audit
-    line and the author's message, in the caller's transaction."""
-    _check_moderator(actor)
-    reason = clean_reason(reason, required_message=texts["required"])
-    comment = _locked(comment)
-    if comment.status != needs:
-        raise StateConflict(texts["conflict"] % {"status": comment.get_status_display()})
-    before = _moderate(comment, actor, to, reason)
-    audit.record(
-        action,
-        actor=actor,
-        subject=comment,
-        summary=texts["summary"] % {"fan": comment.fan.display_name, "reason": reason},
-        from_state=before,
-        to_state=comment.status,
-        data={"story": comment.story_id, "fan": comment.fan_id, "reason": reason},
-    )
-    notify_fan(
-        comment.fan,
-        kind=kind,
-        text=_for_fan(texts["author"], headline=_headline(comment.story), reason=reason),
-        url=article_url(comment.story_id),
-    )
-    return comment
-
-
-@transaction.atomic
 def reject(*, actor, comment: Comment, reason: str) -> Comment:
     """Turn down a pending comment; the author reads the reason."""
-    return _decide_with_reason(
-        actor,
-        comment,
-        reason,
-        needs=S.PENDING,
-        to=S.REJECTED,
-        action="comment.reject",
-        kind="comment.rejected",
-        texts={
-            "required": _("Give the reason for not publishing the comment; its author will read it."),
-            "conflict": _("This comment has already been dealt with (%(status)s)."),
-            "summary": _("Rejected a comment by %(fan)s: %(reason)s"),
-            "author": gettext_lazy("Your comment on “%(headline)s” was not published: %(reason)s"),
-        },
-    )
+    return moderation.reject(actor=actor, item=comment, reason=reason)
 
 
-@transaction.atomic
 def remove(*, actor, comment: Comment, reason: str) -> Comment:
     """Take a published comment down; the author reads the reason. Its replies stay."""
-    return _decide_with_reason(
-        actor,
-        comment,
-        reason,
-        needs=S.APPROVED,
-        to=S.REMOVED,
-        action="comment.remove",
-        kind="comment.removed",
-        texts={
-            "required": _("Give the reason for removing the comment; its author will read it."),
-            "conflict": _("Only a published comment can be removed."),
-            "summary": _("Removed a comment by %(fan)s: %(reason)s"),
-            "author": gettext_lazy("Your comment on “%(headline)s” was removed: %(reason)s"),
-        },
-    )
+    return moderation.remove(actor=actor, item=comment, reason=reason)
 
 
 @transaction.atomic
 def approve_many(*, actor, comment_ids: Iterable[int]) -> list[Comment]:
     """Publish several pending comments at once; those no longer pending are left as they are.
     Returns the comments approved."""
-    _check_moderator(actor)
+    moderation.check_moderator(actor)
     ids = sorted({int(pk) for pk in comment_ids})
     if not ids:
         raise DomainError(_("Choose at least one comment."), field="ids", code="required")
@@ -368,37 +255,7 @@ def approve_many(*, actor, comment_ids: Iterable[int]) -> list[Comment]:
     return done
 
 
-@transaction.atomic
-def ban_fan(*, actor, fan: Fan, reason: str) -> list[Comment]:
-    """Ban an app user: they are logged out and can neither log in nor comment; their pending
-    comments are rejected with the same reason. Returns those comments."""
-    _check_moderator(actor)
-    reason = clean_reason(reason, required_message=_("Give the reason for the ban."))
-    fan = Fan.objects.select_for_update().get(pk=fan.pk)
-    if fan.banned:
-        raise StateConflict(_("This user is already banned."))
-    fan.banned = True
-    fan.ban_reason = reason
-    fan.save(update_fields=["banned", "ban_reason"])
-    pending = list(Comment.objects.select_for_update().filter(fan=fan, status=S.PENDING).order_by("created_at", "id"))
-    audit.record(
-        "fan.ban",
-        actor=actor,
-        subject=fan,
-        summary=_("Banned app user %(fan)s: %(reason)s") % {"fan": fan.display_name, "reason": reason},
-        from_state="active",
-        to_state="banned",
-        data={"reason": reason, "rejected_comments": [c.pk for c in pending]},
-    )
-    for comment in pending:
-        before = _moderate(comment, actor, S.REJECTED, reason)
-        audit.record(
-            "comment.reject",
-            actor=actor,
-            subject=comment,
-            summary=_("Rejected a comment by %(fan)s: %(reason)s") % {"fan": fan.display_name, "reason": reason},
-            from_state=before,
-            to_state=comment.status,
-            data={"story": comment.story_id, "fan": fan.pk, "reason": reason, "ban": True},
-        )
-    return pending
+def ban_fan(*, actor, fan: Fan, reason: str) -> list:
+    """Ban an app user: they are logged out and can neither log in nor write; their pending
+    comments, topic posts and chat messages are rejected with the same reason. Returns those."""
+    return moderation.ban_fan(actor=actor, fan=fan, reason=reason)

@@ -47,3 +47,54 @@ def log_in_fan(client, fan):
     session[SESSION_KEY] = fan.pk
     session.save()
     return client
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    """Pictures go to a temporary folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def topic(operator):
+    from rongmei.community import topics
+
+    return topics.create_topic(actor=operator, slug="xianan-cattle", name="泌阳夏南牛", description="晒晒家里的夏南牛", premoderated=False)
+
+
+@pytest.fixture
+def premod_topic(operator):
+    from rongmei.community import topics
+
+    return topics.create_topic(actor=operator, slug="flowers", name="泌阳花菇", premoderated=True)
+
+
+@pytest.fixture
+def open_room(operator):
+    from rongmei.community import chat
+
+    return chat.create_room(actor=operator, name="铜山湖闲聊", description="随便聊聊")
+
+
+@pytest.fixture
+def team_room(operator, fan):
+    from rongmei.community import chat
+
+    return chat.create_room(actor=operator, name="志愿者服务队", access="members", owner=fan)
+
+
+@pytest.fixture
+def fans(db):
+    """Six more app users (reporters of items)."""
+    return [Fan.objects.create(phone=f"+86139000000{i:02d}", nickname=f"读者{i}") for i in range(6)]
+
+
+def png(size=(8, 8), fmt="PNG", name="a.png"):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(buf, format=fmt)
+    return SimpleUploadedFile(name, buf.getvalue(), content_type="image/png")

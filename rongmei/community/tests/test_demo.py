@@ -19,3 +19,19 @@ def test_seed_demo_writes_published_and_waiting_comments_once(operator, reporter
     waiting = Comment.objects.filter(status=S.PENDING)
     assert waiting.count() == 2 and waiting.filter(flagged=True).count() == 1
     assert seed_demo() == 0 and Comment.objects.count() == 6
+
+
+def test_seed_demo_writes_topics_a_volunteer_room_and_a_reported_post_once(operator):
+    from rongmei.community import selectors
+    from rongmei.community.demo import seed_conversation
+    from rongmei.community.models import ChatMessage, ChatRoom, Topic, TopicPost
+
+    assert seed_demo() == 0  # no live story: no comments, but the rest is there
+    assert Topic.objects.count() == 2 and TopicPost.objects.filter(status="approved", hidden=False).count() == 5
+    room = ChatRoom.objects.get()
+    assert room.members_only and room.members.count() == 3 and ChatMessage.objects.filter(room=room).count() == 3
+    hidden = TopicPost.objects.get(hidden=True)
+    assert hidden.report_count == 5
+    assert ("post", hidden.pk) in [(k, pk) for k, pk, *_ in selectors.review_queue()]
+    assert TopicPost.objects.filter(pictures__isnull=False).distinct().count() == 2
+    assert seed_conversation() == 0 and Topic.objects.count() == 2

@@ -248,7 +248,9 @@ def test_the_audit_line_and_the_notification_share_the_decisions_transaction(sto
     def broken(*args, **kwargs):
         raise RuntimeError("notification store down")
 
-    monkeypatch.setattr(services, "notify_fan", broken)
+    from rongmei.community import moderation  # the decisions of every kind are made there
+
+    monkeypatch.setattr(moderation, "notify_fan", broken)
     with pytest.raises(RuntimeError):
         services.approve(actor=operator, comment=comment)
     comment.refresh_from_db()
