@@ -3,7 +3,9 @@
  * The article page is a static file, the same for every reader, so everything here comes from
  * the public API: GET /api/v1/public/articles/ID/comments (count, published comments, and the
  * reader's own ones awaiting review), GET /api/v1/public/me (200: logged in, 401: not) and
- * POST …/comments {text, reply_to}. Words people read come from the section's data-i18n-*
+ * POST …/comments {text, reply_to}; on every published comment and reply a like toggle (POST
+ * /api/v1/public/likes) and a report form (POST /api/v1/public/reports, once per reader, 409
+ * after that). Words people read come from the section's data-i18n-*
  * attributes (translated by the server) or from the API's JSON; the English below is only a
  * fallback. User text is only ever set with textContent.
  */
@@ -14,9 +16,20 @@
   if (!section || !section.getAttribute("data-article") || !window.fetch) return;
 
   var BODY_MAX = 500;
+  var NOTE_MAX = 200;
+  var REPORT_CATEGORIES = [
+    ["spam", "Advertising or spam"],
+    ["abuse", "Insults or harassment"],
+    ["vulgar", "Pornographic or vulgar"],
+    ["illegal", "Illegal content"],
+    ["rumor", "False information"],
+    ["other", "Something else"],
+  ];
   var api = "/api/v1/public/articles/" + encodeURIComponent(section.getAttribute("data-article")) + "/comments";
-  var state = { cursor: null, replyTo: null, loading: false, count: 0 };
+  // fan: null while GET /public/me has not answered, then true (logged in) or false.
+  var state = { cursor: null, replyTo: null, loading: false, count: 0, fan: null };
   var threads = {}; // top-level comment id → its <ol> of replies
+  var rows = []; // every published comment on the page: {c, isReply, item, bar, …}, see fillActions
 
   function t(name, fallback) {
     return section.getAttribute("data-i18n-" + name) || document.body.getAttribute("data-i18n-" + name) || fallback;
@@ -108,13 +121,11 @@
     item.appendChild(meta);
     item.appendChild(el("p", "comment-text", c.text));
     if (c.reason) item.appendChild(el("p", "comment-reason", fill(t("reason", "Reason: {reason}"), { reason: c.reason })));
-    if (!isReply && c.status === "approved") {
-      var reply = el("button", "link comment-reply", t("reply", "Reply"));
-      reply.type = "button";
-      reply.addEventListener("click", function () {
-        startReply(c);
-      });
-      item.appendChild(reply);
+    if (c.status === "approved") {
+      var row = { c: c, isReply: isReply, item: item, bar: el("div", "comment-actions form-actions") };
+      item.appendChild(row.bar);
+      rows.push(row);
+      fillActions(row);
     }
     if (!isReply) {
       var replies = el("ol", "comment-replies");
@@ -177,9 +188,13 @@
   // --- writing -----------------------------------------------------------------------------------
   var form, textarea, counter, submit, replying, replyingText, formError;
 
-  function loginLink() {
-    var link = el("a", "btn comment-login", t("login", "Log in to comment"));
-    link.href = "/me/login/?next=" + encodeURIComponent(location.pathname + location.search + "#comments");
+  function loginUrl() {
+    return "/me/login/?next=" + encodeURIComponent(location.pathname + location.search + "#comments");
+  }
+
+  function loginLink(text) {
+    var link = el("a", "btn comment-login", text || t("login", "Log in to comment"));
+    link.href = loginUrl();
     return link;
   }
 
@@ -298,6 +313,277 @@
     empty.hidden = true;
   }
 
+  // --- likes and reports -------------------------------------------------------------------------
+  // Each published comment and reply has a row of actions: the like toggle (♥ and the count; for
+  // a reader who is not logged in, a link to the login page), Reply (top-level comments) and
+  // Report (logged-in readers, on others' comments). Until GET /public/me has answered, the like
+  // button is there but does nothing; the row is built again once it is known who reads.
+
+  function knowReader(loggedIn) {
+    state.fan = loggedIn;
+    rows.forEach(fillActions);
+  }
+
+  function fillActions(row) {
+    var c = row.c;
+    row.bar.textContent = "";
+    row.bar.appendChild(likeControl(row));
+    if (!row.isReply) {
+      var reply = el("button", "link comment-reply", t("reply", "Reply"));
+      reply.type = "button";
+      reply.addEventListener("click", function () {
+        startReply(c);
+      });
+      row.bar.appendChild(reply);
+    }
+    if (state.fan === true && !c.mine) {
+      if (row.reported) {
+        row.bar.appendChild(reportedMark());
+      } else {
+        row.reportButton = el("button", "link comment-report", t("report", "Report"));
+        row.reportButton.type = "button";
+        row.reportButton.setAttribute("aria-expanded", "false");
+        row.reportButton.addEventListener("click", function () {
+          toggleReport(row);
+        });
+        row.bar.appendChild(row.reportButton);
+      }
+    }
+  }
+
+  function likeLabel(row, loggedIn) {
+    return fill(loggedIn ? t("like-count", "Like ({n})") : t("like-login", "Log in to like ({n})"), { n: row.c.likes || 0 });
+  }
+
+  function likeContent(node, n) {
+    node.textContent = "";
+    node.appendChild(el("span", "fan-label")); // the heart: ♡, or ♥ when pressed (app.css)
+    node.appendChild(el("span", "fan-count", String(n || 0)));
+  }
+
+  function likeControl(row) {
+    var c = row.c;
+    if (state.fan === false) {
+      var link = el("a", "btn btn-sm fan-like comment-like");
+      link.href = loginUrl();
+      likeContent(link, c.likes);
+      link.setAttribute("aria-label", likeLabel(row, false));
+      return link;
+    }
+    var button = el("button", "btn-sm fan-like comment-like");
+    button.type = "button";
+    row.likeButton = button;
+    showLike(row);
+    button.addEventListener("click", function () {
+      toggleLike(row);
+    });
+    return button;
+  }
+
+  function showLike(row) {
+    likeContent(row.likeButton, row.c.likes);
+    row.likeButton.setAttribute("aria-pressed", row.c.liked ? "true" : "false");
+    row.likeButton.setAttribute("aria-label", likeLabel(row, true));
+  }
+
+  // The tap shows at once; the server's answer then sets the count (others like too), and any
+  // failure puts back what was there. A second tap while the first is on its way is ignored.
+  function toggleLike(row) {
+    var button = row.likeButton;
+    if (state.fan !== true || row.liking) return;
+    var before = { liked: !!row.c.liked, likes: row.c.likes || 0 };
+    row.liking = true;
+    button.setAttribute("aria-busy", "true");
+    rowMessage(row, "");
+    row.c.liked = !before.liked;
+    row.c.likes = Math.max(0, before.likes + (before.liked ? -1 : 1));
+    showLike(row);
+    call("POST", "/api/v1/public/likes", { kind: "comment", id: row.c.id })
+      .then(function (result) {
+        if (result.ok) {
+          row.c.liked = !!result.data.liked;
+          if (typeof result.data.likes === "number") row.c.likes = result.data.likes;
+          return;
+        }
+        row.c.liked = before.liked;
+        row.c.likes = before.likes;
+        rowMessage(row, result.data.detail || t("failed", "The request did not succeed. Please try again."), "error", result.status === 401);
+      })
+      .catch(function () {
+        row.c.liked = before.liked;
+        row.c.likes = before.likes;
+        rowMessage(row, t("offline", "The network connection was lost. Check it and try again."), "error");
+      })
+      .then(function () {
+        row.liking = false;
+        if (row.likeButton === button) {
+          button.removeAttribute("aria-busy");
+          showLike(row);
+        }
+      });
+  }
+
+  // One line under the comment for what its actions have to say: errors (role=alert, with a
+  // login link after a 401) and notices.
+  function rowMessage(row, text, kind, withLogin) {
+    if (!text) {
+      if (row.message) row.message.hidden = true;
+      return;
+    }
+    if (!row.message) {
+      row.message = el("p", "comment-action-msg");
+      row.item.insertBefore(row.message, row.bar.nextSibling);
+    }
+    row.message.className = "comment-action-msg " + (kind === "error" ? "fan-msg" : "meta");
+    row.message.setAttribute("role", kind === "error" ? "alert" : "status");
+    row.message.textContent = text;
+    if (withLogin) {
+      row.message.appendChild(document.createTextNode(" "));
+      row.message.appendChild(loginLink(t("login-short", "Log in")));
+    }
+    row.message.hidden = false;
+  }
+
+  function reportedMark() {
+    var mark = el("span", "meta comment-reported", t("reported", "Reported"));
+    mark.tabIndex = -1; // focus lands here when the form it replaces goes away
+    return mark;
+  }
+
+  function toggleReport(row) {
+    if (!row.reportForm) buildReportForm(row);
+    var open = row.reportForm.hidden;
+    row.reportForm.hidden = !open;
+    row.reportButton.setAttribute("aria-expanded", open ? "true" : "false");
+    if (open) row.reportCategory.focus();
+  }
+
+  function buildReportForm(row) {
+    var id = "comment-report-" + row.c.id;
+    var form = el("form", "form comment-report-form");
+    form.id = id;
+    form.noValidate = true;
+    form.hidden = true;
+    form.setAttribute("aria-label", t("report", "Report"));
+    row.reportButton.setAttribute("aria-controls", id);
+
+    var field = el("div", "field");
+    var label = el("label", "", t("report-why", "Why?"));
+    label.setAttribute("for", id + "-category");
+    var select = el("select");
+    select.id = id + "-category";
+    select.name = "category";
+    select.appendChild(new Option(t("report-choose", "Choose a reason"), ""));
+    REPORT_CATEGORIES.forEach(function (pair) {
+      select.appendChild(new Option(t("report-" + pair[0], pair[1]), pair[0]));
+    });
+    field.appendChild(label);
+    field.appendChild(select);
+
+    var noteField = el("div", "field");
+    var noteLabel = el("label", "", t("report-note", "Details (optional)"));
+    noteLabel.setAttribute("for", id + "-note");
+    var note = el("input");
+    note.type = "text";
+    note.id = id + "-note";
+    note.name = "note";
+    note.maxLength = NOTE_MAX;
+    note.autocomplete = "off";
+    noteField.appendChild(noteLabel);
+    noteField.appendChild(note);
+
+    var buttons = el("div", "form-actions");
+    var send = el("button", "btn btn-sm btn-danger comment-report-send", t("report-send", "Send the report"));
+    send.type = "submit";
+    var cancel = el("button", "btn btn-sm", t("cancel", "Cancel"));
+    cancel.type = "button";
+    cancel.addEventListener("click", function () {
+      toggleReport(row);
+      row.reportButton.focus();
+    });
+    buttons.appendChild(send);
+    buttons.appendChild(cancel);
+
+    var error = el("p", "msg error comment-report-error");
+    error.setAttribute("role", "alert");
+    error.hidden = true;
+
+    [field, noteField, buttons, error].forEach(function (node) {
+      form.appendChild(node);
+    });
+    select.addEventListener("change", function () {
+      if (select.value) error.hidden = true;
+    });
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      sendReport(row);
+    });
+    row.reportForm = form;
+    row.reportCategory = select;
+    row.reportNote = note;
+    row.reportSend = send;
+    row.reportError = error;
+    row.item.insertBefore(form, row.bar.nextSibling);
+  }
+
+  function reportError(row, text, withLogin) {
+    row.reportError.textContent = text;
+    if (withLogin) {
+      row.reportError.appendChild(document.createTextNode(" "));
+      row.reportError.appendChild(loginLink(t("login-short", "Log in")));
+    }
+    row.reportError.hidden = false;
+  }
+
+  // Reported (now or before): the form goes, "Reported" takes the link's place.
+  function reported(row, notice) {
+    row.reported = true;
+    if (row.reportForm) row.reportForm.remove();
+    row.reportForm = null;
+    var mark = reportedMark();
+    if (row.reportButton && row.reportButton.parentNode) row.reportButton.replaceWith(mark);
+    row.reportButton = null;
+    rowMessage(row, notice, "info");
+    mark.focus();
+  }
+
+  function sendReport(row) {
+    if (row.reportSend.disabled) return;
+    row.reportError.hidden = true;
+    var category = row.reportCategory.value;
+    if (!category) {
+      reportError(row, t("report-required", "Choose why you report it."));
+      row.reportCategory.focus();
+      return;
+    }
+    row.reportSend.disabled = true;
+    row.reportSend.textContent = t("sending", "Sending…");
+    call("POST", "/api/v1/public/reports", { kind: "comment", id: row.c.id, category: category, note: row.reportNote.value })
+      .then(function (result) {
+        if (result.status === 201) {
+          reported(
+            row,
+            result.data.hidden
+              ? t("report-hidden", "Thank you. The comment is hidden until a moderator looks at it.")
+              : t("report-thanks", "Thank you, a moderator will look at it.")
+          );
+        } else if (result.status === 409) {
+          reported(row, result.data.detail || t("report-thanks", "Thank you, a moderator will look at it."));
+        } else {
+          // Anything else keeps the form as it was, with what was typed.
+          reportError(row, result.data.detail || t("failed", "The request did not succeed. Please try again."), result.status === 401);
+        }
+      })
+      .catch(function () {
+        reportError(row, t("offline", "The network connection was lost. Check it and try again."));
+      })
+      .then(function () {
+        if (!row.reportForm) return;
+        row.reportSend.disabled = false;
+        row.reportSend.textContent = t("report-send", "Send the report");
+      });
+  }
+
   // --- start -------------------------------------------------------------------------------------
   // 401 means "not logged in"; anything else that is not a 200 (a busy server, a request that
   // crossed another one saving the same session) is asked again before giving up.
@@ -307,12 +593,14 @@
         if (result.ok) {
           csrfToken = result.data.csrf_token || "";
           buildForm();
+          knowReader(true);
         } else if (result.status !== 401 && triesLeft > 0) {
           setTimeout(function () {
             whoAmI(triesLeft - 1);
           }, 600);
         } else {
           compose.appendChild(loginLink());
+          knowReader(false);
         }
       })
       .catch(function () {
@@ -322,6 +610,7 @@
           }, 600);
         } else {
           compose.appendChild(loginLink());
+          knowReader(false);
         }
       });
   }
