@@ -63,6 +63,8 @@ def english(settings):
 def _fast_tests(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.RONGMEI = {**settings.RONGMEI, "PAGES_ROOT": tmp_path / "pages"}
+    # Live HLS, recordings and transcoder state of a test stay in its own folder.
+    settings.RONGMEI_LIVE = {**settings.RONGMEI_LIVE, "ROOT": tmp_path / "live"}
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.AXES_ENABLED = True
 

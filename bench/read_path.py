@@ -112,6 +112,7 @@ def nginx_conf(prefix: Path, listen: int, upstream: int) -> str:
     text = (ROOT / "deploy" / "nginx.conf").read_text()
     text = text.replace("/srv/rongmei", str(prefix))
     text = text.replace("listen 80;", f"listen 127.0.0.1:{listen};")
+    text = text.replace("listen 1935;", f"listen 127.0.0.1:{free_port()};")  # the live rooms' RTMP ingest
     return text.replace("server 127.0.0.1:8000;", f"server 127.0.0.1:{upstream};")
 
 

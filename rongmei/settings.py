@@ -259,6 +259,31 @@ RONGMEI = {
 # Readership counting (rongmei.analytics.conf has every key and its default).
 RONGMEI_READERSHIP = {"RETENTION_DAYS": env_int("RONGMEI_READERSHIP_RETENTION_DAYS", 35)}
 
+# Live rooms (rongmei.live; docs/operations.md "Live rooms"). The RTMP ingest is nginx's (deploy/
+# nginx.conf); HLS files are written under ROOT/hls/<room id>/ and served by nginx at HLS_BASE_URL:
+# the embedded default's own nginx (scripts/run.sh) on port 8088, "/hls/" behind the scaled nginx.
+RONGMEI_LIVE = {
+    "ROOT": VAR_DIR / "live",
+    "HLS_BASE_URL": env_str("RONGMEI_LIVE_HLS_BASE_URL", "http://127.0.0.1:8088/hls/"),
+    # What encoders (OBS "Server") are told; the stream key goes after it.
+    "RTMP_URL": env_str("RONGMEI_LIVE_RTMP_URL", "rtmp://127.0.0.1:1935/live"),
+    # The HLS ladder (heights) and segment length; a slow machine: [720] or [360].
+    "LADDER": [int(h) for h in env_str("RONGMEI_LIVE_LADDER", "720,360").split(",") if h.strip()],
+    "SEGMENT_SECONDS": env_int("RONGMEI_LIVE_SEGMENT_SECONDS", 2),
+    "PRESET": env_str("RONGMEI_LIVE_PRESET", "veryfast"),
+    # An encoder that drops may come back this long; then the replay is built.
+    "RECONNECT_GRACE_SECONDS": env_int("RONGMEI_LIVE_RECONNECT_GRACE_SECONDS", 600),
+    "CLIP_MAX_SECONDS": env_int("RONGMEI_LIVE_CLIP_MAX_SECONDS", 30 * 60),
+    # The chat (rongmei.live.chat, docs/live.md): a room's messages are written and sent together
+    # every CHAT_BATCH_MS; counters every CHAT_STATS_SECONDS; a socket with more than
+    # CHAT_MAX_BUFFER bytes unsent is dropped (it resumes when it reconnects).
+    "CHAT_BATCH_MS": env_int("RONGMEI_LIVE_CHAT_BATCH_MS", 100),
+    "CHAT_STATS_SECONDS": float(env_str("RONGMEI_LIVE_CHAT_STATS_SECONDS", "2")),
+    "CHAT_DB_THREADS": env_int("RONGMEI_LIVE_CHAT_DB_THREADS", 2),
+    "CHAT_MAX_BUFFER": env_int("RONGMEI_LIVE_CHAT_MAX_BUFFER", 1 << 20),
+    "CHAT_CHANNEL_PREFIX": env_str("RONGMEI_LIVE_CHAT_CHANNEL_PREFIX", "rongmei"),
+}
+
 # Encrypts channel credentials at rest (a Fernet key derived by HKDF); falls back to SECRET_KEY.
 # Set it in production and keep it: when it changes, stored channel settings can't be read.
 RONGMEI_CREDENTIALS_KEY = env_str("RONGMEI_CREDENTIALS_KEY", "") or ""

@@ -8,12 +8,15 @@
 #   ffmpeg          ffmpeg/ffprobe for media metadata and renditions (video, audio)
 #   libpango-1.0-0 libpangoft2-1.0-0  text layout for WeasyPrint (the newspaper's PDF proof)
 #   nginx-light     the deploy/ nginx configuration is tested against the real server
+#   libnginx-mod-rtmp  nginx's RTMP module: the live rooms' ingest (encoders push to port 1935)
+#   golang-go golang-github-gorilla-websocket-dev  the Go load client of bench/live_chat
 #   wrk             the HTTP load generator of bench/read_path.py
 #   nodejs, npm     only when `node` / `npm` are not on PATH (front-end build)
 #   python3-venv    only when python3 cannot create a virtual environment
 set -euo pipefail
 
-packages=(chromium fonts-noto-cjk fonts-noto-color-emoji gettext ffmpeg libpango-1.0-0 libpangoft2-1.0-0 nginx-light wrk)
+packages=(chromium fonts-noto-cjk fonts-noto-color-emoji gettext ffmpeg libpango-1.0-0 libpangoft2-1.0-0 nginx-light wrk
+  libnginx-mod-rtmp golang-go golang-github-gorilla-websocket-dev)
 if ! command -v node >/dev/null 2>&1; then
   packages+=(nodejs)
 fi

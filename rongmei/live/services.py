@@ -151,7 +151,9 @@ def publish_done(*, key: str, now: dt.datetime | None = None) -> LiveRoom | None
     room = LiveRoom.objects.select_for_update().filter(stream_key=(key or "")[:40]).first() if key else None
     if room is None or room.state != State.LIVE:
         return room
-    return _move(room, State.ENDED, actor=None, action="live.end", summary=_("The stream ended"), ended_at=now or timezone.now())
+    room = _move(room, State.ENDED, actor=None, action="live.end", summary=_("The stream ended"), ended_at=now or timezone.now())
+    _schedule_replay(room, after=reconnect_grace())
+    return room
 
 
 @transaction.atomic
@@ -159,7 +161,9 @@ def end_room(*, actor, room: LiveRoom) -> LiveRoom:
     """An operator ends the event (a later publish with the key is refused once the grace has passed)."""
     _require_manager(actor)
     room = LiveRoom.objects.select_for_update().get(pk=room.pk)
-    return _move(room, State.ENDED, actor=actor, action="live.end", summary=_("Ended by an operator"), ended_at=timezone.now())
+    room = _move(room, State.ENDED, actor=actor, action="live.end", summary=_("Ended by an operator"), ended_at=timezone.now())
+    _schedule_replay(room, after=None)  # the operator said it is over: no reconnect to wait for
+    return room
 
 
 @transaction.atomic
@@ -168,3 +172,130 @@ def publish_replay(*, actor, room: LiveRoom, asset) -> LiveRoom:
     _require_manager(actor)
     room = LiveRoom.objects.select_for_update().get(pk=room.pk)
     return _move(room, State.REPLAY, actor=actor, action="live.replay", summary=_("Replay published"), replay_asset=asset)
+
+
+# --- the video path: pull relays, the replay, clips (rongmei.live.ingest / relay / replay) ---
+
+
+def _schedule_replay(room: LiveRoom, *, after: dt.timedelta | None) -> None:
+    """Build the replay once this end is final: at once, or when the reconnect grace has passed
+    (the task finds the room live again, or ended at another time, and does nothing)."""
+    from rongmei.live import tasks
+
+    ended_at = room.ended_at.isoformat() if room.ended_at else ""
+    transaction.on_commit(lambda: tasks.schedule_replay(room.pk, ended_at, after))
+
+
+@transaction.atomic
+def relay_live(*, room_id: int, now: dt.datetime | None = None) -> LiveRoom | None:
+    """A pull relay's first HLS segment is out: the room goes live (server, actor=None)."""
+    now = now or timezone.now()
+    room = LiveRoom.objects.select_for_update().filter(pk=room_id).first()
+    if room is None or room.state not in (State.SCHEDULED, State.ENDED):
+        return room
+    resumed = room.state == State.ENDED
+    return _move(
+        room,
+        State.LIVE,
+        actor=None,
+        action="live.resume" if resumed else "live.start",
+        summary=_("The relay came back") if resumed else _("The relay started"),
+        started_at=room.started_at or now,
+        ended_at=None,
+    )
+
+
+@transaction.atomic
+def relay_ended(*, room_id: int, stopped: bool, now: dt.datetime | None = None) -> LiveRoom | None:
+    """A pull relay ended: stopped by an operator, or the source ended (or failed)."""
+    room = LiveRoom.objects.select_for_update().filter(pk=room_id).first()
+    if room is None or room.state != State.LIVE:
+        return room
+    summary = _("The relay was stopped") if stopped else _("The relay's source ended")
+    room = _move(room, State.ENDED, actor=None, action="live.end", summary=summary, ended_at=now or timezone.now())
+    _schedule_replay(room, after=reconnect_grace())
+    return room
+
+
+def start_relay(*, actor, room: LiveRoom) -> LiveRoom:
+    """An operator starts relaying the room's source address (pull mode)."""
+    from rongmei.live import relay
+
+    _require_manager(actor)
+    room = LiveRoom.objects.get(pk=room.pk)
+    if room.ingest != LiveRoom.Ingest.PULL:
+        raise StateConflict(_("This room takes a pushed stream; it has no source address to relay."))
+    if room.state == State.REPLAY or (room.state == State.ENDED and room.ended_at and timezone.now() - room.ended_at > reconnect_grace()):
+        raise StateConflict(_("This live room has ended."))
+    if relay.is_running(room):
+        raise StateConflict(_("The relay is already running."))
+    _check_pull(room.ingest, room.pull_url)
+    relay.start(room)
+    with transaction.atomic():
+        audit.record("live.relay_start", actor=actor, subject=room, summary=_("Relay started: %(url)s") % {"url": room.pull_url})
+    return room
+
+
+def stop_relay(*, actor, room: LiveRoom) -> LiveRoom:
+    """An operator stops the relay: the room ends (it may be started again within the grace)."""
+    from rongmei.live import relay
+
+    _require_manager(actor)
+    stopped = relay.stop(room)
+    with transaction.atomic():
+        audit.record("live.relay_stop", actor=actor, subject=room, summary=_("Relay stopped"))
+    if not stopped:  # nothing ran: make sure a live room does not stay live
+        relay_ended(room_id=room.pk, stopped=True)
+    return LiveRoom.objects.get(pk=room.pk)
+
+
+def parse_clock(value: str, *, field: str) -> int:
+    """ "12:30" or "1:02:30" (or plain seconds) → seconds; DomainError in the user's words."""
+    text = strip_controls(value or "").strip().replace("：", ":")
+    parts = text.split(":") if text else []
+    if not parts or len(parts) > 3 or not all(p.isdigit() for p in parts) or any(len(p) > 2 for p in parts[1:]):
+        raise DomainError(_("Give a time as minutes:seconds, for example 12:30."), field=field)
+    numbers = [int(p) for p in parts]
+    if any(n >= 60 for n in numbers[1:]):
+        raise DomainError(_("Seconds and minutes after the first number go up to 59."), field=field)
+    seconds = 0
+    for n in numbers:
+        seconds = seconds * 60 + n
+    return seconds
+
+
+def format_clock(seconds: float) -> str:
+    seconds = int(round(seconds))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
+
+
+def request_clip(*, actor, room: LiveRoom, start: str, end: str) -> tuple[int, int]:
+    """Staff cut a time range of the replay (or the recording) into a new media asset; the cut
+    runs as a task. Returns (start, end) in seconds."""
+    from rongmei.live import replay, tasks
+
+    _require_manager(actor)
+    first = parse_clock(start, field="start")
+    last = parse_clock(end, field="end")
+    if last <= first:
+        raise DomainError(_("The end must come after the start."), field="end")
+    longest = int(conf("CLIP_MAX_SECONDS", 1800))
+    if last - first > longest:
+        raise DomainError(_("A clip may be at most %(n)s minutes long.") % {"n": longest // 60}, field="end")
+    duration = replay.source_duration(room)
+    if duration is None:
+        raise StateConflict(_("There is no recording of this room to cut from yet."))
+    if last > duration + 0.5:
+        raise DomainError(_("The recording is only %(d)s long; the end must be within it.") % {"d": format_clock(duration)}, field="end")
+    with transaction.atomic():
+        audit.record(
+            "live.clip_request",
+            actor=actor,
+            subject=room,
+            summary=_("Clip requested: %(a)s–%(b)s") % {"a": format_clock(first), "b": format_clock(last)},
+            data={"start": first, "end": last},
+        )
+    transaction.on_commit(lambda: tasks.enqueue_clip(room.pk, first, last, getattr(actor, "pk", None)))
+    return first, last

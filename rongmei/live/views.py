@@ -1,6 +1,6 @@
 """The RTMP ingest's callbacks (nginx-rtmp ``on_publish`` / ``on_publish_done``, form-encoded POSTs
-with the stream name = the room's stream key). A 2xx answer lets the encoder publish; anything else
-makes nginx drop it. Only the ingest's own addresses may call (``RONGMEI_LIVE["RTMP_CALLBACK_FROM"]``,
+with the stream name = the room's stream key). A 302 to the room's transcoder lets the encoder
+publish (rongmei.live.ingest); a 4xx/5xx makes nginx drop it. Only the ingest's own addresses may call (``RONGMEI_LIVE["RTMP_CALLBACK_FROM"]``,
 default the loopback addresses)."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from rongmei.core.exceptions import DomainError
-from rongmei.live import services
+from rongmei.live import ingest, services
 from rongmei.live.chat.store import as_wire
 from rongmei.live.models import ChatMessage, LiveRoom
 
@@ -34,7 +34,16 @@ def on_publish(request: HttpRequest) -> HttpResponse:
     except DomainError as e:
         log.warning("RTMP publish refused: %s", e.message)
         return HttpResponse(e.message, status=403, content_type="text/plain; charset=utf-8")
-    return HttpResponse(f"room {room.pk}", content_type="text/plain")
+    # Accepted: start the room's transcoder and send the stream there under the room's id
+    # (rongmei.live.ingest); from here on the secret key is in no address.
+    try:
+        location = ingest.start_push_transcoder(room)
+    except Exception:
+        log.exception("RTMP publish of room %s: the transcoder did not start", room.pk)
+        return HttpResponse("transcoder unavailable", status=503, content_type="text/plain")
+    response = HttpResponse(f"room {room.pk}", status=302, content_type="text/plain")
+    response["Location"] = location
+    return response
 
 
 @csrf_exempt

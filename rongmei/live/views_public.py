@@ -21,7 +21,7 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
 from rongmei.fans.auth import current_fan
-from rongmei.live import services
+from rongmei.live import ingest, services
 from rongmei.live.models import ChatMessage, LiveRoom
 
 State = LiveRoom.State
@@ -37,15 +37,8 @@ HLS_KINDS = ("hls_360", "hls_720", "hls_1080")
 
 
 def live_hls_url(room: LiveRoom) -> str:
-    """The master playlist of the room's live stream (the ingest's, when it is installed)."""
-    try:
-        from rongmei.live import ingest
-    except ImportError:
-        ingest = None
-    if ingest is not None and hasattr(ingest, "hls_url"):
-        url = ingest.hls_url(room)
-    else:
-        url = services.conf("HLS_BASE_URL", "/hls/") + f"{room.pk}/index.m3u8"
+    """The master playlist of the room's live stream (rongmei.live.ingest)."""
+    url = ingest.hls_url(room)
     if room.stream_key and room.stream_key in url:
         # The stream key lets anyone publish to the room: it must never reach a public page.
         log.error("The HLS address of live room %s contains its stream key; not shown.", room.pk)

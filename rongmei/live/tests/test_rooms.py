@@ -78,13 +78,30 @@ def test_the_replay_follows_the_end_only(room, operator):
     assert services.publish_replay(actor=operator, room=room, asset=None).state == State.REPLAY
 
 
-def test_the_ingest_callbacks_answer_2xx_to_allow_and_403_to_refuse(client, room):
+def test_the_ingest_callbacks_redirect_to_the_transcoder_to_allow_and_403_to_refuse(client, room, monkeypatch):
+    from rongmei.live import ingest
+
+    started = []
+    monkeypatch.setattr(ingest, "start_push_transcoder", lambda r: started.append(r.pk) or f"rtmp://127.0.0.1:40000/in/{r.pk}")
     url = reverse("live:rtmp_publish")
     assert client.post(url, {"app": "live", "name": "lk_wrong", "addr": "10.0.0.8"}).status_code == 403
-    assert client.post(url, {"app": "live", "name": room.stream_key, "addr": "10.0.0.8"}).status_code == 200
+    assert started == []
+    answer = client.post(url, {"app": "live", "name": room.stream_key, "addr": "10.0.0.8"})
+    assert answer.status_code == 302 and answer["Location"] == f"rtmp://127.0.0.1:40000/in/{room.pk}"
+    assert room.stream_key not in answer["Location"] and started == [room.pk]
     assert LiveRoom.objects.get(pk=room.pk).state == State.LIVE
     assert client.post(reverse("live:rtmp_publish_done"), {"app": "live", "name": room.stream_key}).status_code == 200
     assert LiveRoom.objects.get(pk=room.pk).state == State.ENDED
+
+
+def test_a_transcoder_that_cannot_start_refuses_the_encoder(client, room, monkeypatch):
+    from rongmei.live import ingest
+
+    def broken(r):
+        raise OSError("ffmpeg missing")
+
+    monkeypatch.setattr(ingest, "start_push_transcoder", broken)
+    assert client.post(reverse("live:rtmp_publish"), {"name": room.stream_key}).status_code == 503
 
 
 def test_only_the_ingest_may_call_back(client, room):
@@ -104,3 +121,23 @@ def test_only_managers_change_a_room(room, reporter, unit_staff, step):
             getattr(services, step)(**kwargs)
     assert LiveRoom.objects.get(pk=room.pk).stream_key == room.stream_key
     assert not AuditLog.objects.filter(subject_type="live.liveroom", actor__in=[reporter, unit_staff]).exists()
+
+
+def test_housekeeping_builds_the_replays_that_a_lost_task_never_built(room, operator, monkeypatch, settings):
+    import datetime as dt
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from rongmei.live import replay
+
+    built = []
+    monkeypatch.setattr(replay, "build_replay", lambda room_id, ended_at="": built.append(room_id) or "asset 1")
+    monkeypatch.setattr(replay, "recordings", lambda room_id: ["rec.mkv"])
+    services.authorize_publish(key=room.stream_key)
+    services.publish_done(key=room.stream_key)
+    call_command("live_housekeeping", verbosity=0)
+    assert built == []  # within the grace the encoder may still come back
+    LiveRoom.objects.filter(pk=room.pk).update(ended_at=timezone.now() - dt.timedelta(hours=1))
+    call_command("live_housekeeping", verbosity=0)
+    assert built == [room.pk]

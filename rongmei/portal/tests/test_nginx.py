@@ -32,6 +32,7 @@ def nginx_conf(prefix: Path, listen: int, web: str) -> str:
     text = CONF.read_text()
     text = text.replace("/srv/rongmei", str(prefix))
     text = text.replace("listen 80;", f"listen 127.0.0.1:{listen};")
+    text = text.replace("listen 1935;", f"listen 127.0.0.1:{_free_port()};")  # the live rooms' RTMP ingest
     text = text.replace("server 127.0.0.1:8000;", f"server {web};")
     return text
 
