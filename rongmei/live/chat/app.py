@@ -128,7 +128,9 @@ async def live_chat(scope, receive, send) -> None:
         room.new_views += 1
     try:
         try:
-            past = await hubs.run_db(store.history, room_id, after=after, hosts=ident.is_host)
+            past = None if ident.is_host else room.recent.history(after)
+            if past is None:
+                past = await hubs.run_db(store.history, room_id, after=after, hosts=ident.is_host)
         except Exception:
             log.exception("live chat: history of room %s failed", room_id)
             past = {"m": []}

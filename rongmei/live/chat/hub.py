@@ -210,6 +210,83 @@ class Conn:
 # --- one room in this process ---------------------------------------------------------------------
 
 
+class Recent:
+    """A room's latest shown messages as its channel brought them, so a connecting viewer gets its
+    history from memory, not from the database: when a stream starts, thousands arrive within a
+    minute. ``covered_from``: every shown message with an id at or above it is here (None until
+    loaded). Resumes from further back, and hosts (who also need the held messages), go to the
+    database."""
+
+    def __init__(self, size: int = store.HISTORY_DEFAULT) -> None:
+        self.size = size
+        self.messages: dict[int, dict] = {}
+        self.covered_from: int | None = None
+        self.loaded_at = 0.0
+        self.removed: collections.deque = collections.deque(maxlen=1000)  # (time, id)
+
+    def load(self, rows: list[dict]) -> None:
+        for m in rows:
+            self.messages.setdefault(m["id"], m)
+        self.covered_from = rows[0]["id"] if len(rows) >= self.size else 0
+        self.loaded_at = time.time()
+        self._trim()
+
+    def add(self, messages: list[dict]) -> None:
+        for m in messages:
+            if isinstance(m, dict) and isinstance(m.get("id"), int):
+                self.messages[m["id"]] = m
+        self._trim()
+
+    def _trim(self) -> None:
+        if len(self.messages) > self.size:
+            keep = sorted(self.messages)[-self.size :]
+            self.messages = {i: self.messages[i] for i in keep}
+            if self.covered_from is not None:
+                self.covered_from = max(self.covered_from, keep[0])
+
+    def remove(self, ids) -> None:
+        now = time.time()
+        for i in ids:
+            self.messages.pop(i, None)
+            self.removed.append((now, i))
+
+    def highlight(self, message_id) -> None:
+        if message_id in self.messages:
+            self.messages[message_id] = {**self.messages[message_id], "h": True}
+
+    def history(self, after: int) -> dict | None:
+        """What store.history would answer a viewer, or None when memory cannot tell."""
+        if self.covered_from is None:
+            return None
+        now = time.time()
+        if after:
+            lookback = store.REMOVED_LOOKBACK.total_seconds()
+            # A resume must learn what was removed meanwhile: only if we have watched long enough.
+            if after + 1 < self.covered_from or now - self.loaded_at < lookback:
+                return None
+            rows = [self.messages[i] for i in sorted(self.messages) if i > after]
+            return {"m": rows, "removed": [i for t, i in self.removed if i <= after and now - t < lookback]}
+        return {"m": [self.messages[i] for i in sorted(self.messages)][-self.size :]}
+
+    def note(self, public: bytes) -> None:
+        """Keep up with a batch the channel brought (parsed once per process per batch)."""
+        try:
+            batch = json.loads(public)
+        except ValueError:
+            return
+        if not isinstance(batch, dict):
+            return
+        if batch.get("m"):
+            self.add(batch["m"])
+        for ev in batch.get("ev") or []:
+            if not isinstance(ev, dict):
+                continue
+            if ev.get("e") == "remove":
+                self.remove([i for i in ev.get("ids") or [] if isinstance(i, int)])
+            elif ev.get("e") == "highlight":
+                self.highlight(ev.get("id"))
+
+
 class Room:
     def __init__(self, hub: Hub, info: store.RoomInfo) -> None:
         self.hub = hub
@@ -223,6 +300,7 @@ class Room:
         self.stats = (info.likes, info.views, 0)
         self.said: dict[int, collections.deque] = {}
         self.task: asyncio.Task | None = None
+        self.recent = Recent()
 
     # sockets
     def add(self, conn: Conn) -> None:
@@ -497,6 +575,8 @@ class Hub:
             if room is not None:
                 self.rooms[room_id] = room
                 await self._subscribe(room_id)
+                # After subscribing: what is published from now on is noted as well.
+                room.recent.load((await run_db(store.history, room_id))["m"])
             future.set_result(room)
             return room
         except BaseException as e:
@@ -521,6 +601,7 @@ class Hub:
         if internal:
             room.apply(internal)
         if public:
+            room.recent.note(public)
             room.broadcast(public)
 
     async def publish(self, room_id: int, data: bytes) -> None:

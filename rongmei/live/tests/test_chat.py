@@ -337,3 +337,24 @@ def test_the_chat_is_kept_for_the_replay_with_its_second_in_the_stream(room, cli
     assert client.get(f"/live/{room.pk}/chat.json?after={shown.pk}").json()["items"] == []
     assert client.get(f"/live/{room.pk}/chat.json?after=x").status_code == 200
     assert client.get("/live/999999/chat.json").status_code == 404
+
+
+def test_the_recent_messages_in_memory_answer_like_the_database_or_not_at_all(monkeypatch):
+    recent = hubs.Recent(size=3)
+    assert recent.history(0) is None  # not loaded yet
+    recent.add([{"id": 9, "b": "早到的"}])  # published before the load finished
+    recent.load([{"id": 5, "b": "a"}, {"id": 7, "b": "b"}])
+    assert recent.covered_from == 0  # fewer than the size: that is everything shown
+    assert [m["id"] for m in recent.history(0)["m"]] == [5, 7, 9]
+    recent.note(json.dumps({"t": "batch", "m": [{"id": 11, "b": "c"}], "ev": [{"e": "highlight", "id": 9}]}).encode())
+    assert [m["id"] for m in recent.history(0)["m"]] == [7, 9, 11] and recent.covered_from == 7
+    assert recent.messages[9]["h"] is True
+    recent.note(json.dumps({"t": "batch", "m": [], "ev": [{"e": "remove", "ids": [9]}]}).encode())
+    assert [m["id"] for m in recent.history(0)["m"]] == [7, 11]
+    # A resume: only once the memory has watched longer than the removal look-back.
+    assert recent.history(7) is None
+    monkeypatch.setattr(recent, "loaded_at", recent.loaded_at - 3600)
+    assert recent.history(7) == {"m": [{"id": 11, "b": "c"}], "removed": []}
+    assert recent.history(9)["removed"] == [9]
+    assert recent.history(3) is None  # from before what memory covers: the database answers
+    recent.note(b"not json")
