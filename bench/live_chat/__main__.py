@@ -225,7 +225,8 @@ def run_step(args, client: Path, design: str, db: Path | str, room: int, cookies
 def main() -> None:
     parser = argparse.ArgumentParser(prog="bench/live_chat", description=__doc__.split("\n\n")[0])
     parser.add_argument("--designs", default="embedded,redis,baseline", help="comma-separated: embedded, redis, baseline")
-    parser.add_argument("--viewers", default="1000,2500,5000,10000,15000", help="the ladder of viewer sockets (ascending)")
+    parser.add_argument("--viewers", default="1000,5000,10000,15000,18000", help="the ladder of viewer sockets")
+    parser.add_argument("--baseline-viewers", default="100,300,1000", help="the baseline's ladder (it gives out far below the others)")
     parser.add_argument("--senders", type=int, default=50, help="logged-in app users posting")
     parser.add_argument("--rate", type=float, default=20, help="messages per second from all senders together")
     parser.add_argument("--duration", type=float, default=20, help="seconds of sending at each step")
@@ -259,7 +260,8 @@ def main() -> None:
         steps = []
         print(f"== {design}", file=sys.stderr)
         db, room, cookies = pg_setup if design == "redis" else sqlite_setup
-        for viewers in ladder:
+        steps_of = sorted(int(v) for v in args.baseline_viewers.split(",")) if design == "baseline" else ladder
+        for viewers in steps_of:
             result = run_step(args, client, design, db, room, cookies, viewers)
             steps.append(result)
             print(
