@@ -44,6 +44,7 @@ HERE = Path(__file__).resolve().parent
 PY = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv" / "bin" / "python").exists() else sys.executable
 GOPATH = "/usr/share/gocode"
 CLOCK = os.sysconf("SC_CLK_TCK")
+TARGET = 10_000
 
 
 def free_port() -> int:
@@ -289,6 +290,11 @@ def main() -> None:
         print(f"{design:<10} {d['max_viewers_passing']:>30} {d['deliveries_per_core_second_at_max'] or '-':>20}")
     print(f"\nresults: {path.relative_to(ROOT)}")
     shutil.rmtree(workdir, ignore_errors=True)
+    # The target (issue 6): at least 10,000 viewers for Rongmei's own designs.
+    missed = [d for d in ("embedded", "redis") if d in report["designs"] and report["designs"][d]["max_viewers_passing"] < TARGET]
+    if missed and max(ladder) >= TARGET:
+        print(f"target missed ({TARGET:,} viewers): {', '.join(missed)}")
+        sys.exit(1)
 
 
 if __name__ == "__main__":
