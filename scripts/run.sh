@@ -34,7 +34,9 @@ else
   worker=("$PY" manage.py db_worker --queue-name '*' --no-reload --interval 0.2)
 fi
 # shellcheck disable=SC2206  # WEB_ARGS is split on purpose
-web=("$PY" -m uvicorn rongmei.asgi:application --host "$HOST" --port "$PORT" ${WEB_ARGS:-})
+# --ws-max-size: nothing a client sends over a socket (a chat line, a command) comes near 64 KB;
+# uvicorn's default (16 MB) would let one client make the server buffer that much.
+web=("$PY" -m uvicorn rongmei.asgi:application --host "$HOST" --port "$PORT" --ws-max-size 65536 ${WEB_ARGS:-})
 
 # --- live rooms: nginx for the RTMP ingest and the HLS files ------------------------------
 LIVE_HTTP_PORT=${LIVE_HTTP_PORT:-8088}

@@ -145,7 +145,7 @@ def start_servers(design: str, db: Path | str, redis_url: str, batch_ms: int) ->
             app = ["rongmei.asgi:application"]
         # What scripts/run.sh runs (uvicorn's defaults: uvloop, the websockets-sansio protocol),
         # with the access log quiet.
-        cmd = [PY, "-m", "uvicorn", *app, "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
+        cmd = [PY, "-m", "uvicorn", *app, "--host", "127.0.0.1", "--port", str(port), "--ws-max-size", "65536", "--log-level", "warning"]
         procs.append(subprocess.Popen(cmd, env=env, cwd=ROOT))
         ports.append(port)
     deadline = time.monotonic() + 60
