@@ -9,8 +9,10 @@ open (state, counts, chat, pinned text, chat mode) comes over the chat WebSocket
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import os
+from urllib.parse import urlsplit, urlunsplit
 from xml.sax.saxutils import escape
 
 from django.conf import settings
@@ -36,9 +38,21 @@ HISTORY_LIMIT = 50  # chat messages drawn into the page (readable without script
 HLS_KINDS = ("hls_360", "hls_720", "hls_1080")
 
 
-def live_hls_url(room: LiveRoom) -> str:
-    """The master playlist of the room's live stream (rongmei.live.ingest)."""
+def live_hls_url(room: LiveRoom, request=None) -> str:
+    """The master playlist of the room's live stream (rongmei.live.ingest). The embedded setup's
+    default names the loopback address; a phone on the county network that reached the page by
+    the machine's IP address gets that address instead, with the HLS port."""
     url = ingest.hls_url(room)
+    if request is not None:
+        parts = urlsplit(url)
+        page_host = urlsplit("//" + request.get_host()).hostname or ""
+        try:
+            reached = ipaddress.ip_address(page_host)
+        except ValueError:
+            reached = None
+        if parts.hostname in ("127.0.0.1", "localhost", "::1") and reached is not None and not reached.is_loopback:
+            host = f"[{reached}]" if reached.version == 6 else str(reached)
+            url = urlunsplit((parts.scheme, host + (f":{parts.port}" if parts.port else ""), parts.path, parts.query, parts.fragment))
     if room.stream_key and room.stream_key in url:
         # The stream key lets anyone publish to the room: it must never reach a public page.
         log.error("The HLS address of live room %s contains its stream key; not shown.", room.pk)
@@ -102,7 +116,7 @@ def room_page(request: HttpRequest, pk: int) -> HttpResponse:
         "room": room,
         "fan": fan,
         "is_host": is_host,
-        "hls_url": live_hls_url(room),
+        "hls_url": live_hls_url(room, request),
         "replay": replay,
         "poster_url": (replay and replay["poster"]) or reverse("live:poster", args=[room.pk]),
         "share_image": request.build_absolute_uri(reverse("live:poster", args=[room.pk])) if room.cover else "",

@@ -324,3 +324,15 @@ def test_every_word_on_the_page_is_marked_for_translation(client, operator):
         assert "{% load i18n" in text, name
         # No Chinese typed into the templates: it all comes from the catalogue.
         assert not re.search(r"[\u4e00-\u9fff]", text), name
+
+
+def test_a_phone_on_the_county_network_gets_the_hls_address_of_the_host_it_reached(operator, settings, rf):
+    room = make_room(operator)
+    settings.ALLOWED_HOSTS = ["*"]
+    settings.RONGMEI_LIVE = {**settings.RONGMEI_LIVE, "HLS_BASE_URL": "http://127.0.0.1:8088/hls/"}
+    phone = rf.get("/", HTTP_HOST="192.168.1.20:8000")
+    assert views_public.live_hls_url(room, phone) == f"http://192.168.1.20:8088/hls/{room.pk}/index.m3u8"
+    here = rf.get("/", HTTP_HOST="127.0.0.1:8000")
+    assert views_public.live_hls_url(room, here) == f"http://127.0.0.1:8088/hls/{room.pk}/index.m3u8"
+    settings.RONGMEI_LIVE = {**settings.RONGMEI_LIVE, "HLS_BASE_URL": "/hls/"}
+    assert views_public.live_hls_url(room, phone) == f"/hls/{room.pk}/index.m3u8"
