@@ -83,7 +83,9 @@ def asgi_server(*, redis_url: str | None = None) -> Iterator[Server]:
         thread.join(10)
         for loop in loops:
             hubs.drop_hub(loop)
-        hubs.reset_executor()
+        # A database call still running on a chat thread would use the shared connection while
+        # the next test does: wait for it.
+        hubs.reset_executor(wait=True)
         hubs.THREAD_INITIALIZER = None
         if shared:
             conn.dec_thread_sharing()

@@ -93,10 +93,12 @@ def _executor_for_db() -> ThreadPoolExecutor:
     return _executor
 
 
-def reset_executor() -> None:
+def reset_executor(*, wait: bool = False) -> None:
+    """Let the database threads go (new ones start on the next call). ``wait``: until the work
+    they are doing is finished (tests: before the next test uses the shared connection)."""
     global _executor
     if _executor is not None:
-        _executor.shutdown(wait=False, cancel_futures=True)
+        _executor.shutdown(wait=wait, cancel_futures=True)
         _executor = None
 
 
