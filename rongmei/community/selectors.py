@@ -52,11 +52,12 @@ class Thread:
     count: int  # published comments on the article, replies included
 
 
-def thread(story, *, fan=None, cursor: str | None = None, limit: int = 20) -> Thread:
-    """An article's comments as ``fan`` (None: an anonymous reader) sees them: the published ones
-    and the fan's own pending/rejected/removed ones. A reply whose parent is no longer published
-    is shown at the top level. Three queries, whatever the page holds."""
-    visible = Comment.objects.filter(_visible(fan), story=story)
+def _threaded(model, place: dict, *, fan, cursor: str | None, limit: int, prefetch: tuple = ()) -> Thread:
+    """One page of a place's top-level items as ``fan`` sees them (the published ones and the
+    fan's own pending/rejected/removed ones), newest first, each with its visible replies. A reply
+    whose parent is no longer published is shown at the top level. Three queries (plus one per
+    extra prefetch), whatever the page holds."""
+    visible = model.objects.filter(_visible(fan), **place)
     top = visible.filter(Q(reply_to__isnull=True) | ~Q(reply_to__status=S.APPROVED) | Q(reply_to__hidden=True))
     if cursor:
         when, pk = decode_cursor(cursor)
@@ -64,17 +65,22 @@ def thread(story, *, fan=None, cursor: str | None = None, limit: int = 20) -> Th
     replies = visible.select_related("fan").order_by("created_at", "id")
     page = list(
         top.select_related("fan")
-        .prefetch_related(Prefetch("replies", queryset=replies, to_attr="visible_replies"))
+        .prefetch_related(*prefetch, Prefetch("replies", queryset=replies, to_attr="visible_replies"))
         .order_by("-created_at", "-id")[: limit + 1]
     )
     more = len(page) > limit
     page = page[:limit]
-    for comment in page:
-        if comment.status != S.APPROVED or comment.hidden:
-            comment.visible_replies = []
-        comment.visible_replies = comment.visible_replies[:REPLIES_MAX]
-    count = Comment.objects.filter(story=story, status=S.APPROVED, hidden=False).count()
+    for item in page:
+        if item.status != S.APPROVED or item.hidden:
+            item.visible_replies = []
+        item.visible_replies = item.visible_replies[:REPLIES_MAX]
+    count = model.objects.filter(status=S.APPROVED, hidden=False, **place).count()
     return Thread(items=page, next_cursor=encode_cursor(page[-1]) if more and page else None, count=count)
+
+
+def thread(story, *, fan=None, cursor: str | None = None, limit: int = 20) -> Thread:
+    """An article's comments as ``fan`` (None: an anonymous reader) sees them (``_threaded``)."""
+    return _threaded(Comment, {"story": story}, fan=fan, cursor=cursor, limit=limit)
 
 
 # --- moderation --------------------------------------------------------------------------------
@@ -154,25 +160,7 @@ def topics() -> list[Topic]:
 
 def topic_posts(topic: Topic, *, fan=None, cursor: str | None = None, limit: int = 20) -> Thread:
     """A topic's posts as ``fan`` sees them, as ``thread`` does for comments, with pictures."""
-    visible = TopicPost.objects.filter(_visible(fan), topic=topic)
-    top = visible.filter(Q(reply_to__isnull=True) | ~Q(reply_to__status=S.APPROVED) | Q(reply_to__hidden=True))
-    if cursor:
-        when, pk = decode_cursor(cursor)
-        top = top.filter(Q(created_at__lt=when) | Q(created_at=when, pk__lt=pk))
-    replies = visible.select_related("fan").order_by("created_at", "id")
-    page = list(
-        top.select_related("fan")
-        .prefetch_related("pictures", Prefetch("replies", queryset=replies, to_attr="visible_replies"))
-        .order_by("-created_at", "-id")[: limit + 1]
-    )
-    more = len(page) > limit
-    page = page[:limit]
-    for post in page:
-        if not post.public:
-            post.visible_replies = []
-        post.visible_replies = post.visible_replies[:REPLIES_MAX]
-    count = TopicPost.objects.filter(topic=topic, status=S.APPROVED, hidden=False).count()
-    return Thread(items=page, next_cursor=encode_cursor(page[-1]) if more and page else None, count=count)
+    return _threaded(TopicPost, {"topic": topic}, fan=fan, cursor=cursor, limit=limit, prefetch=("pictures",))
 
 
 def rooms(fan=None) -> list[ChatRoom]:

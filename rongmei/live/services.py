@@ -115,6 +115,21 @@ def _move(room: LiveRoom, to: str, *, actor, action: str, summary: str, **change
     return room
 
 
+def _go_live(room: LiveRoom, now: dt.datetime, *, started: str, resumed: str, **changes) -> LiveRoom:
+    """The server takes a room live: for the first time, or again within the reconnect grace."""
+    again = room.state == State.ENDED
+    return _move(
+        room,
+        State.LIVE,
+        actor=None,
+        action="live.resume" if again else "live.start",
+        summary=resumed if again else started,
+        started_at=room.started_at or now,
+        ended_at=None,
+        **changes,
+    )
+
+
 @transaction.atomic
 def authorize_publish(*, key: str, address: str | None = None, now: dt.datetime | None = None) -> LiveRoom:
     """The ingest asks whether an encoder may publish with ``key``. Yes for a scheduled room (it goes
@@ -132,17 +147,7 @@ def authorize_publish(*, key: str, address: str | None = None, now: dt.datetime 
         return room
     if room.state == State.ENDED and (room.ended_at is None or now - room.ended_at > reconnect_grace()):
         raise StateConflict(_("This live room has ended."))
-    resumed = room.state == State.ENDED
-    return _move(
-        room,
-        State.LIVE,
-        actor=None,
-        action="live.resume" if resumed else "live.start",
-        summary=_("The stream came back") if resumed else _("The stream started"),
-        started_at=room.started_at or now,
-        ended_at=None,
-        publisher_address=address,
-    )
+    return _go_live(room, now, started=_("The stream started"), resumed=_("The stream came back"), publisher_address=address)
 
 
 @transaction.atomic
@@ -193,16 +198,7 @@ def relay_live(*, room_id: int, now: dt.datetime | None = None) -> LiveRoom | No
     room = LiveRoom.objects.select_for_update().filter(pk=room_id).first()
     if room is None or room.state not in (State.SCHEDULED, State.ENDED):
         return room
-    resumed = room.state == State.ENDED
-    return _move(
-        room,
-        State.LIVE,
-        actor=None,
-        action="live.resume" if resumed else "live.start",
-        summary=_("The relay came back") if resumed else _("The relay started"),
-        started_at=room.started_at or now,
-        ended_at=None,
-    )
+    return _go_live(room, now, started=_("The relay started"), resumed=_("The relay came back"))
 
 
 @transaction.atomic
