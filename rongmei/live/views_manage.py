@@ -74,34 +74,31 @@ def console(request, pk: int):
     return render(request, "live/manage.html", _context(request, room))
 
 
+def _act(request, pk: int, service, done: str):
+    """A console button: the service with the room, its refusal as a message, back to the console."""
+    room = get_object_or_404(LiveRoom, pk=pk)
+    ok, _room = call_service_or_message(request, service, actor=request.user, room=room)
+    if ok:
+        messages.success(request, done)
+    return redirect("live:manage", pk=pk)
+
+
 @manager_view
 @require_POST
 def rotate(request, pk: int):
-    room = get_object_or_404(LiveRoom, pk=pk)
-    ok, _room = call_service_or_message(request, services.rotate_key, actor=request.user, room=room)
-    if ok:
-        messages.success(request, _("A new stream key was made; give it to the encoder."))
-    return redirect("live:manage", pk=pk)
+    return _act(request, pk, services.rotate_key, _("A new stream key was made; give it to the encoder."))
 
 
 @manager_view
 @require_POST
 def relay_start(request, pk: int):
-    room = get_object_or_404(LiveRoom, pk=pk)
-    ok, _room = call_service_or_message(request, services.start_relay, actor=request.user, room=room)
-    if ok:
-        messages.success(request, _("The relay is starting; the room goes live when the first segment is out."))
-    return redirect("live:manage", pk=pk)
+    return _act(request, pk, services.start_relay, _("The relay is starting; the room goes live when the first segment is out."))
 
 
 @manager_view
 @require_POST
 def relay_stop(request, pk: int):
-    room = get_object_or_404(LiveRoom, pk=pk)
-    ok, _room = call_service_or_message(request, services.stop_relay, actor=request.user, room=room)
-    if ok:
-        messages.success(request, _("The relay was stopped."))
-    return redirect("live:manage", pk=pk)
+    return _act(request, pk, services.stop_relay, _("The relay was stopped."))
 
 
 @manager_view
