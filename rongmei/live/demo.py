@@ -13,12 +13,14 @@ from django.utils import timezone
 
 from rongmei.accounts.models import Role, User
 from rongmei.fans.models import Fan
-from rongmei.live import services
+from rongmei.live import relay, services
 from rongmei.live.models import ChatMessage, LiveRoom
 
 CONFERENCE = "第十五届中国牛业大会开幕式"
 CONTEST = "第七届河南省曲艺大赛泌阳赛区决赛"
 TODAY = "泌阳夏南牛文化节现场直播"
+RELAY = "演示信号：融媒体中心测试直播"
+RELAY_SECONDS = 60
 
 CONFERENCE_CHAT = [
     ("泌阳老王", "夏南牛加油！"),
@@ -87,4 +89,19 @@ def seed_demo() -> int:
             description="编码器（OBS）推流到本直播间的推流地址即可开播。",
         )
         made += 1
+    if not LiveRoom.objects.filter(title=RELAY).exists():
+        try:
+            source = relay.demo_source(RELAY_SECONDS)
+        except Exception:  # no ffmpeg here: the other rooms still make the demo
+            source = ""
+        if source:
+            services.create_room(
+                actor=operator,
+                title=RELAY,
+                scheduled_at=now,
+                description="拉流转推演示：运营人员在直播管理台点“开始转推”，一分钟的测试画面即按直播播出，结束后自动生成回放。",
+                ingest=LiveRoom.Ingest.PULL,
+                pull_url=source,
+            )
+            made += 1
     return made
