@@ -17,6 +17,7 @@ import subprocess
 import uuid
 from pathlib import Path
 
+from django.core.cache import cache
 from django.utils.translation import gettext as _
 
 from rongmei.live import ingest
@@ -25,6 +26,8 @@ from rongmei.media.probe import FFPROBE, ffmpeg_bin
 log = logging.getLogger(__name__)
 
 FFMPEG_TIMEOUT = 6 * 3600
+# How long a replay build holds its room (longer than any build; a crashed one is retried after).
+REPLAY_CLAIM_SECONDS = FFMPEG_TIMEOUT + 600
 
 
 def recordings(room_id: int) -> list[Path]:
@@ -93,19 +96,35 @@ def _work_file(suffix: str) -> Path:
 def build_replay(room_id: int, ended_at: str = "") -> str:
     """The room's recording becomes a media asset and the room's replay. Does nothing unless the
     room is (still) ended at ``ended_at`` (when given): a reconnect made this run obsolete."""
-    from rongmei.live import services
     from rongmei.live.models import LiveRoom
-    from rongmei.media import services as media
 
     room = LiveRoom.objects.filter(pk=room_id).first()
     if room is None or room.state != LiveRoom.State.ENDED:
         return "not ended"
     if ended_at and (room.ended_at is None or room.ended_at.isoformat() != ended_at):
         return "ended again later"
+    # One build per room, however many runs were enqueued (the operator's end, the deferred one
+    # after the grace, housekeeping): the first takes the claim, the others leave.
+    claim = f"live:replay-build:{room_id}"
+    if not cache.add(claim, 1, REPLAY_CLAIM_SECONDS):
+        return "already being built"
+    try:
+        return _build_replay(room)
+    except BaseException:
+        cache.delete(claim)
+        raise
+
+
+def _build_replay(room) -> str:
+    from rongmei.live import services
+    from rongmei.media import services as media
+
+    room_id = room.pk
     ingest.stop_transcoder(room_id)  # a transcoder still finishing closes its file
     files = recordings(room_id)
     if not files:
         log.warning("live: room %s ended without a recording; no replay", room_id)
+        cache.delete(f"live:replay-build:{room_id}")
         return "no recording"
     work = _work_file(".mp4")
     try:

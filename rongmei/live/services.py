@@ -163,10 +163,15 @@ def publish_done(*, key: str, now: dt.datetime | None = None) -> LiveRoom | None
 
 @transaction.atomic
 def end_room(*, actor, room: LiveRoom) -> LiveRoom:
-    """An operator ends the event (a later publish with the key is refused once the grace has passed)."""
+    """An operator ends the event: a live room ends; one whose encoder dropped (ended, within the
+    reconnect grace) stops waiting for it. Either way the replay is built at once (then a publish
+    with the key is refused: a replay room takes no stream)."""
     _require_manager(actor)
     room = LiveRoom.objects.select_for_update().get(pk=room.pk)
-    room = _move(room, State.ENDED, actor=actor, action="live.end", summary=_("Ended by an operator"), ended_at=timezone.now())
+    if room.state == State.ENDED:
+        audit.record("live.end", actor=actor, subject=room, summary=_("Ended by an operator"), from_state=room.state, to_state=room.state)
+    else:
+        room = _move(room, State.ENDED, actor=actor, action="live.end", summary=_("Ended by an operator"), ended_at=timezone.now())
     _schedule_replay(room, after=None)  # the operator said it is over: no reconnect to wait for
     return room
 

@@ -64,7 +64,7 @@ def _context(request, room: LiveRoom, clip_form: ClipForm | None = None) -> dict
         "clip_form": clip_form or ClipForm(),
         "clips": replay.clips(room),
         "clips_pending": replay.clips_pending(room),
-        "can_end": room.state == State.LIVE,
+        "can_end": room.state in (State.LIVE, State.ENDED),
     }
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
 import shutil
 import socket
@@ -297,52 +296,8 @@ def test_a_live_hls_stream_plays_once_its_segments_come(browser, live_server, ph
         encoder.wait(10)
 
 
-def test_a_stream_pushed_to_the_rtmp_ingest_plays(browser, live_server, phone, operator):
-    """Through the real ingest (nginx with the RTMP module, our publish callback, HLS out)."""
-    try:
-        from rongmei.live import ingest
-    except ImportError:
-        pytest.skip("rongmei.live.ingest (the RTMP ingest and HLS output) is not in this tree yet")
-    if not os.path.exists("/usr/lib/nginx/modules/ngx_rtmp_module.so") or not shutil.which("ffmpeg"):
-        pytest.skip("nginx's RTMP module (libnginx-mod-rtmp) or ffmpeg is not installed")
-    runner = getattr(ingest, "test_ingest", None)
-    if runner is None:
-        pytest.skip("rongmei.live.ingest has no test_ingest(room) helper to run nginx-rtmp for a test (see the lead's notes)")
-    room = make_room(operator, minutes=0)
-    with runner(room) as publish_url:  # nginx-rtmp running with our callback; yields rtmp://…/<key>
-        encoder = subprocess.Popen(  # noqa: S603
-            [
-                "ffmpeg",
-                "-hide_banner",
-                "-v",
-                "error",
-                "-re",
-                "-f",
-                "lavfi",
-                "-i",
-                "testsrc=size=320x180:rate=15",  # noqa: S607
-                "-pix_fmt",
-                "yuv420p",
-                "-c:v",
-                "libx264",
-                "-preset",
-                "ultrafast",
-                "-g",
-                "30",
-                "-f",
-                "flv",
-                publish_url,
-            ]  # fmt: skip
-        )
-        try:
-            page = phone(live_server.url)
-            page.goto(f"/live/{room.pk}/")
-            expect(page.locator("#live-room")).to_have_attribute("data-stream", "playing", timeout=40_000)
-            page.evaluate("() => { const v = document.getElementById('live-video'); v.muted = true; return v.play(); }")
-            page.wait_for_function("document.getElementById('live-video').currentTime > 1", timeout=30_000)
-        finally:
-            encoder.terminate()
-            encoder.wait(10)
+# Through the real RTMP ingest (nginx with the RTMP module, the publish callbacks, HLS from nginx) and on to
+# the replay: tests/browser/test_live_ingest_play.py.
 
 
 # --- against a stand-in chat server ----------------------------------------------------------------------

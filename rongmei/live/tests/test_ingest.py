@@ -6,13 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
-import socket
-import subprocess
-import tempfile
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -23,85 +17,21 @@ from rongmei.core.models import AuditLog
 from rongmei.live import ingest, relay, services
 from rongmei.live.models import LiveRoom
 from rongmei.live.tests._video import make_video, needs_ffmpeg, video_height, wait_until
+from rongmei.testing.ingest import get, push, rtmp_ingest
+from rongmei.testing.ingest import require as require_ingest
 
 pytestmark = needs_ffmpeg
 
 State = LiveRoom.State
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_port(port: int, proc: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"nginx did not start: {proc.stderr.read().decode()}") from None
-            time.sleep(0.05)
-
-
 @pytest.fixture
 def ingest_server(live_server, settings):
     """nginx from deploy/nginx.conf (paths and ports put in), its callbacks to the live server."""
-    if shutil.which("nginx") is None:
-        pytest.skip("nginx is not installed (scripts/setup_system.sh installs it)")
-    if not ingest.rtmp_module_path().exists():
-        pytest.skip("nginx's RTMP module is not installed (Debian's libnginx-mod-rtmp; scripts/setup_system.sh installs it)")
-    prefix = Path(tempfile.mkdtemp(prefix="rongmei-rtmp-"))
-    prefix.chmod(0o755)  # nginx's workers (www-data) read the HLS files
-    for folder in ("var/pages", "var/static", "var/run", "var/log", "var/nginx", "var/live/hls", "var/live/rec"):
-        (prefix / folder).mkdir(parents=True, exist_ok=True)
-        (prefix / folder).chmod(0o755)
-    http_port, rtmp_port = _free_port(), _free_port()
-    settings.RONGMEI_LIVE = {**settings.RONGMEI_LIVE, "ROOT": prefix / "var" / "live", "SEGMENT_SECONDS": 2}
-    conf = prefix / "nginx.conf"
-    conf.write_text(
-        ingest.nginx_conf(
-            prefix=prefix,
-            http_listen=f"127.0.0.1:{http_port}",
-            web=live_server.url.removeprefix("http://"),
-            rtmp_listen=f"127.0.0.1:{rtmp_port}",
-        )
-    )
-    proc = subprocess.Popen(["nginx", "-c", str(conf), "-p", str(prefix), "-g", "daemon off;"], stderr=subprocess.PIPE)
-    _wait_port(rtmp_port, proc)
-    _wait_port(http_port, proc)
-    # A running app has loaded its URLconf long before an encoder connects; the live server's first
-    # request would otherwise spend ~1.5 s importing every app's views inside the measurement.
-    get(f"{live_server.url}/live/rtmp/publish")
-    yield type("Ingest", (), {"http": f"http://127.0.0.1:{http_port}", "rtmp": f"rtmp://127.0.0.1:{rtmp_port}/live", "prefix": prefix})
-    proc.terminate()
-    proc.wait(timeout=10)
-    for info_file in (prefix / "var" / "live" / "run").glob("*.json"):
-        ingest.stop_transcoder(int(info_file.stem))
-    shutil.rmtree(prefix, ignore_errors=True)
-
-
-def push(url: str, seconds: float) -> subprocess.Popen:
-    """An encoder: 720p test pattern and a tone, in real time, key frames every second."""
-    return subprocess.Popen(
-        ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-re"]
-        + ["-f", "lavfi", "-i", "testsrc=size=1280x720:rate=25", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100"]
-        + ["-t", str(seconds), "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-g", "25"]
-        + ["-pix_fmt", "yuv420p", "-c:a", "aac", "-f", "flv", url],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-
-
-def get(url: str):
-    try:
-        with urllib.request.urlopen(url, timeout=5) as response:
-            return response.status, response.headers, response.read()
-    except urllib.error.HTTPError as e:
-        return e.code, e.headers, e.read()
+    require_ingest()
+    with rtmp_ingest(live_server.url) as server:
+        settings.RONGMEI_LIVE = {**settings.RONGMEI_LIVE, "ROOT": server.live_root, "SEGMENT_SECONDS": 2}
+        yield server
 
 
 def _listed(playlist: Path) -> bool:
@@ -209,7 +139,7 @@ def test_a_pull_relay_of_a_file_goes_live_with_its_first_segment_and_stopping_en
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_relay_ends_the_room_when_its_source_ends_and_a_dead_one_is_noticed(live_root, operator, tmp_path):
+def test_a_relay_ends_the_room_when_its_source_ends_and_a_dead_one_is_noticed(live_root, operator, tmp_path, english):
     source = make_video(tmp_path / "short.mp4", 3)
     room = services.create_room(
         actor=operator, title="短片直播测试", scheduled_at=timezone.now(), ingest="pull", pull_url=f"file://{source}"

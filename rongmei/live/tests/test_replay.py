@@ -123,3 +123,19 @@ def test_clock_times():
     assert services.parse_clock("45", field="start") == 45
     assert services.parse_clock("12：30", field="start") == 750  # a full-width colon
     assert services.format_clock(930) == "15:30" and services.format_clock(3723) == "1:02:03"
+
+
+def test_a_replay_is_built_once_however_many_runs_were_enqueued(operator, monkeypatch):
+    from django.utils import timezone
+
+    from rongmei.live import replay, services
+    from rongmei.live.models import LiveRoom
+
+    room = services.create_room(actor=operator, title="重复", scheduled_at=timezone.now())
+    services.authorize_publish(key=room.stream_key)
+    services.publish_done(key=room.stream_key)
+    builds = []
+    monkeypatch.setattr(replay, "_build_replay", lambda r: builds.append(r.pk) or "asset 9")
+    assert replay.build_replay(room.pk) == "asset 9"
+    assert replay.build_replay(room.pk) == "already being built"
+    assert builds == [room.pk] and LiveRoom.objects.get(pk=room.pk).state == "ended"

@@ -141,3 +141,18 @@ def test_housekeeping_builds_the_replays_that_a_lost_task_never_built(room, oper
     LiveRoom.objects.filter(pk=room.pk).update(ended_at=timezone.now() - dt.timedelta(hours=1))
     call_command("live_housekeeping", verbosity=0)
     assert built == [room.pk]
+
+
+def test_an_operator_ends_an_event_whose_encoder_dropped_and_the_replay_is_built_at_once(room, operator, reporter, monkeypatch):
+    from rongmei.live import services as live_services
+
+    scheduled = []
+    monkeypatch.setattr(live_services, "_schedule_replay", lambda r, after: scheduled.append((r.pk, after)))
+    services.authorize_publish(key=room.stream_key)
+    services.publish_done(key=room.stream_key)
+    assert scheduled == [(room.pk, services.reconnect_grace())]
+    services.end_room(actor=operator, room=room)
+    assert scheduled[-1] == (room.pk, None) and LiveRoom.objects.get(pk=room.pk).state == State.ENDED
+    assert AuditLog.objects.filter(action="live.end", actor=operator).exists()
+    with pytest.raises(NotAllowed):
+        services.end_room(actor=reporter, room=room)
