@@ -50,28 +50,27 @@ def test_the_recording_becomes_a_media_asset_and_the_rooms_replay(ended_room, dj
     assert replay.recordings(room.pk) == []  # the asset holds the recording now
 
 
-def test_the_replay_waits_for_the_reconnect_grace_unless_an_operator_ended_it(live_root, operator, django_capture_on_commit_callbacks):
-    from django_tasks_db.models import DBTaskResult
-
+def test_the_replay_waits_for_the_reconnect_grace_unless_an_operator_ended_it(
+    live_root, operator, django_capture_on_commit_callbacks, monkeypatch
+):
+    scheduled = []
+    monkeypatch.setattr(tasks, "schedule_replay", lambda room_id, ended_at, after: scheduled.append((room_id, ended_at, after)))
     room = services.create_room(actor=operator, title="牛业大会", scheduled_at=timezone.now())
     services.authorize_publish(key=room.stream_key)
     with django_capture_on_commit_callbacks(execute=True):
         ended = services.publish_done(key=room.stream_key)
-    queued = DBTaskResult.objects.get(task_path="rongmei.live.tasks.build_replay").task_result
-    assert (
-        queued.task.run_after and (queued.task.run_after - ended.ended_at).total_seconds() >= services.reconnect_grace().total_seconds() - 1
-    )
+    assert scheduled == [(room.pk, ended.ended_at.isoformat(), services.reconnect_grace())]
     # The encoder came back and left again: the first run finds another end time and does nothing.
     services.authorize_publish(key=room.stream_key)
     services.publish_done(key=room.stream_key)
     assert replay.build_replay(room.pk, ended.ended_at.isoformat()) == "ended again later"
 
+    scheduled.clear()
     other = services.create_room(actor=operator, title="曲艺大赛", scheduled_at=timezone.now())
     services.authorize_publish(key=other.stream_key)
     with django_capture_on_commit_callbacks(execute=True):
         services.end_room(actor=operator, room=other)
-    results = [r.task_result for r in DBTaskResult.objects.filter(task_path="rongmei.live.tasks.build_replay")]
-    assert [r.args[0] for r in results if r.task.run_after is None] == [other.pk]
+    assert [(pk, after) for pk, _at, after in scheduled] == [(other.pk, None)]  # at once
     assert tasks.build_replay.call(other.pk, "") == "no recording"
 
 
