@@ -24,19 +24,12 @@ from rongmei.live.tests._video import wait_until
 from rongmei.testing.ingest import push, rtmp_ingest, stop_push
 from rongmei.testing.ingest import require as require_ingest
 from tests.browser.conftest import run_task_worker
+from tests.browser.phone import PHONE_WINDOW
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 State = LiveRoom.State
 
-# A phone in WeChat's browser (as in test_live_page.py): an iPhone 14's size, touch, WeChat's agent.
-PHONE_WINDOW = {
-    "viewport": {"width": 390, "height": 844},
-    "is_mobile": True,
-    "has_touch": True,
-    "user_agent": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
-    "Mobile/15E148 MicroMessenger/8.0.47(0x18002f2c) NetType/WIFI Language/zh_CN",
-}
 SEGMENT_SECONDS = 1  # short segments: the first one is out (and playable) sooner
 PUSH_SECONDS = 15  # at most: the push is stopped as soon as the live checks have passed
 VIDEO = "document.getElementById('live-video')"

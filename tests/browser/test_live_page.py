@@ -30,20 +30,12 @@ from rongmei.fans.models import Fan
 from rongmei.live import services
 from rongmei.live.models import ChatMessage, LiveRoom
 from rongmei.media.models import Asset, Rendition
+from tests.browser.phone import PHONE_WINDOW
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 State = LiveRoom.State
 WS = re.compile(r"/ws/")
-
-# A phone in WeChat's browser: the size of an iPhone 14, touch, WeChat's user agent.
-PHONE_WINDOW = {
-    "viewport": {"width": 390, "height": 844},
-    "is_mobile": True,
-    "has_touch": True,
-    "user_agent": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
-    "Mobile/15E148 MicroMessenger/8.0.47(0x18002f2c) NetType/WIFI Language/zh_CN",
-}
 
 
 def ffmpeg(*args: str) -> None:

@@ -22,6 +22,7 @@ from rongmei.fans.models import Fan, FanNotification
 from rongmei.portal import static_pages
 from rongmei.portal.models import Column
 from rongmei.testing import factories
+from tests.browser.phone import PHONE_WINDOW
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -29,15 +30,6 @@ PHONE = "13937700001"
 HEADLINE = "铜山湖畔夏南牛养殖户的新生活"
 BODY = "<p>泌阳县铜山湖畔的夏南牛养殖合作社今年存栏增加三成，带动二百多户群众增收。</p>"
 COMMENT = "夏南牛越养越好，为家乡点赞！"
-
-# A phone in WeChat's browser: the size of an iPhone 14, touch, WeChat's user agent.
-PHONE_WINDOW = {
-    "viewport": {"width": 390, "height": 844},
-    "is_mobile": True,
-    "has_touch": True,
-    "user_agent": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
-    "Mobile/15E148 MicroMessenger/8.0.47(0x18002f2c) NetType/WIFI Language/zh_CN",
-}
 
 
 @pytest.fixture
