@@ -279,7 +279,9 @@ def test_a_live_hls_stream_plays_once_its_segments_come(browser, live_server, ph
     )
     try:
         expect(page.locator("#live-room")).to_have_attribute("data-stream", "playing", timeout=30_000)
-        page.evaluate("() => { const v = document.getElementById('live-video'); v.muted = true; return v.play(); }")
+        # play() may be refused for a moment on a loaded machine (a segment not there yet); the
+        # player retries by itself, and what counts is that the picture advances.
+        page.evaluate("() => { const v = document.getElementById('live-video'); v.muted = true; return v.play().catch(() => null); }")
         page.wait_for_function("document.getElementById('live-video').currentTime > 0", timeout=20_000)
         start = page.evaluate("document.getElementById('live-video').currentTime")
         page.wait_for_function(f"document.getElementById('live-video').currentTime > {start} + 1", timeout=20_000)
