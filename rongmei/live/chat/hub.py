@@ -35,7 +35,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from rongmei.core.input import strip_controls
@@ -518,7 +518,7 @@ class Room:
                 fan_id=None if ident.is_host else ident.fan_id,
                 user_id=ident.user_id,
                 client_id=client_id,
-                at=_now_dt(),
+                at=timezone.now(),
                 conn=conn,
             )
         )
@@ -535,12 +535,6 @@ class Room:
             return
         conn.likes.append((now, n))
         self.new_likes += n
-
-
-def _now_dt():
-    from django.utils import timezone
-
-    return timezone.now()
 
 
 # --- the process's hub ----------------------------------------------------------------------------

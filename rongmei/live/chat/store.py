@@ -9,7 +9,6 @@ Nothing here broadcasts: the hub does that with what these functions return.
 from __future__ import annotations
 
 import datetime as dt
-import time
 from dataclasses import dataclass, field
 from http.cookies import CookieError, SimpleCookie
 
@@ -279,7 +278,3 @@ def flush_counters(room_id: int, *, likes: int, views: int, viewers: int) -> tup
     if row is None:
         return 0, 0, ""
     return row
-
-
-def now_ts() -> float:
-    return time.time()
