@@ -156,3 +156,20 @@ def test_an_operator_ends_an_event_whose_encoder_dropped_and_the_replay_is_built
     assert AuditLog.objects.filter(action="live.end", actor=operator).exists()
     with pytest.raises(NotAllowed):
         services.end_room(actor=reporter, room=room)
+
+
+def test_only_managers_moderate_a_rooms_chat_and_each_action_is_audited(room, operator, reporter, citizen):
+    from rongmei.live.chat import moderation
+
+    for act in (
+        lambda who: moderation.pin(actor=who, room_id=room.pk, text="公告"),
+        lambda who: moderation.mute(actor=who, room_id=room.pk, fan_id=citizen.pk, minutes=5),
+        lambda who: moderation.ban(actor=who, room_id=room.pk, fan_id=citizen.pk),
+        lambda who: moderation.set_mode(actor=who, room_id=room.pk, slow=10),
+    ):
+        with pytest.raises(NotAllowed):
+            act(reporter)
+        act(operator)
+    actions = set(AuditLog.objects.filter(actor=operator).values_list("action", flat=True))
+    assert {"live.chat.pin", "live.chat.mute", "live.chat.ban", "live.chat.mode"} <= actions
+    assert not AuditLog.objects.filter(actor=reporter).exists()
