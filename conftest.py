@@ -105,3 +105,26 @@ def _rows_of_data_migrations(request):
         ("rongmei.accounts.migrations.0002_default_policies", "create_policies"),
     ):
         getattr(importlib.import_module(module), function)(apps, None)
+
+
+@pytest.fixture
+def partners(operator):
+    """Two self-media partners, each with one login (rongmei/testing/partners.py)."""
+    from rongmei.testing.partners import make_partner
+
+    first, first_login = make_partner(operator, "泌阳微帮", username="zmt1")
+    second, second_login = make_partner(operator, "泌阳在线", username="zmt2")
+    return {"partner": first, "partner_login": first_login, "other_partner": second, "other_partner_login": second_login}
+
+
+def _partner_persona(name):
+    @pytest.fixture
+    def fixture(partners):
+        return partners[name]
+
+    fixture.__name__ = name
+    return fixture
+
+
+for _name in ("partner", "partner_login", "other_partner", "other_partner_login"):
+    globals()[_name] = _partner_persona(_name)

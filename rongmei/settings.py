@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "rongmei.analytics",
     "rongmei.inquiries",
     "rongmei.live",
+    "rongmei.partners",
     "rongmei.api",
 ]
 

@@ -27,6 +27,7 @@ urlpatterns = [
     path("open311/v2/", include("rongmei.inquiries.urls_open311")),
     path("live/", include("rongmei.live.urls")),
     path("huati/", include("rongmei.community.public_urls")),
+    path("partners/", include("rongmei.partners.urls")),
     # 政务服务 at /services/, 智慧人大 / 智慧政协 at /councils/ (public).
     path("", include("rongmei.civic.urls")),
     path("", include("rongmei.portal.urls")),

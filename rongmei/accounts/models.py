@@ -19,6 +19,7 @@ class Role(models.TextChoices):
     OPERATOR = "operator", _("Operator")
     ADMIN = "admin", _("Administrator")
     UNIT_STAFF = "unit_staff", _("Unit staff")
+    PARTNER = "partner", _("Self-media partner")
 
 
 # Roles whose people can be dispatched to cover a story.

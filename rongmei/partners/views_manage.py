@@ -1,0 +1,390 @@
+"""The operators' pages of the partner network under /partners/manage/: the registry, quotas,
+tasks, readership, scoring rule, the quarter's ranking (close, export, certificates) and the
+contributions inbox (also open to the newsroom desk). Thin views over services.py."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from rongmei.core.exceptions import NotAllowed
+from rongmei.core.forms import call_service, call_service_or_message
+from rongmei.newsroom.views._common import forbidden
+from rongmei.partners import forms, scoring, selectors, services
+from rongmei.partners import permissions as perms
+from rongmei.partners.models import Account, Partner, Post, Quota, Task, TaskAssignment
+from rongmei.partners.views_portal import _upload, certificate_response
+
+
+def _guard(check, message):
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not check(request.user):
+                return forbidden(request, message())
+            try:
+                return view(request, *args, **kwargs)
+            except NotAllowed as e:
+                return forbidden(request, e.message)
+
+        return wrapper
+
+    return decorator
+
+
+manager_view = _guard(perms.is_manager, lambda: _("Only operators, administrators and the chief editor manage the partner network."))
+desk_view = _guard(perms.can_screen_contributions, lambda: _("Only the newsroom desk and operators screen contributions."))
+
+
+@manager_view
+def overview(request):
+    quarter = services.current_quarter()
+    return render(
+        request,
+        "partners/manage/overview.html",
+        {
+            "quarter": quarter,
+            "lines": scoring.ranking(quarter),
+            "alerts": selectors.open_alerts()[:20],
+            "waiting": selectors.waiting_contributions()[:20],
+            "reported": selectors.reported_assignments()[:20],
+        },
+    )
+
+
+# --- registry --------------------------------------------------------------------------------
+
+
+@manager_view
+def registry(request):
+    return render(request, "partners/manage/registry.html", {"partners": selectors.registry()})
+
+
+@manager_view
+def partner_edit(request, pk: int | None = None):
+    partner = get_object_or_404(Partner, pk=pk) if pk else None
+    form = forms.PartnerForm(request.POST or None, instance=partner)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        ok, saved = call_service(form, services.save_partner, actor=request.user, partner=partner, **fields)
+        if ok:
+            messages.success(request, _("Saved."))
+            return redirect("partners:partner", saved.pk)
+    return render(request, "partners/manage/partner_form.html", {"form": form, "partner": partner}, status=400 if form.errors else 200)
+
+
+@manager_view
+def partner_detail(request, pk: int):
+    partner = get_object_or_404(Partner.objects.select_related("place"), pk=pk)
+    quarter = services.current_quarter()
+    line = next((x for x in scoring.ranking(quarter) if x.partner_id == partner.pk), None)
+    return render(
+        request,
+        "partners/manage/partner.html",
+        {
+            "partner": partner,
+            "quarter": quarter,
+            "line": line,
+            "progress": selectors.progress(line),
+            "accounts": partner.accounts.all(),
+            "logins": partner.members.all(),
+            "honours": partner.honours.select_related("quarter"),
+            "quotas": partner.quotas.select_related("quarter").order_by("-quarter__year", "-quarter__number"),
+            "alerts": partner.alerts.all()[:20],
+            "posts": partner.posts.select_related("account")[:20],
+            "account_form": forms.AccountForm(),
+            "login_form": forms.LoginCreateForm(),
+            "honour_form": forms.HonourForm(),
+        },
+    )
+
+
+@manager_view
+@require_POST
+def account_add(request, pk: int):
+    partner = get_object_or_404(Partner, pk=pk)
+    form = forms.AccountForm(request.POST)
+    if form.is_valid():
+        ok, _a = call_service(form, services.save_account, actor=request.user, partner=partner, **form.cleaned_data)
+        if ok:
+            messages.success(request, _("Account added."))
+            return redirect("partners:partner", partner.pk)
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+    return redirect("partners:partner", partner.pk)
+
+
+@manager_view
+@require_POST
+def account_remove(request, pk: int):
+    account = get_object_or_404(Account, pk=pk)
+    partner_pk = account.partner_id
+    call_service_or_message(request, services.remove_account, actor=request.user, account=account)
+    return redirect("partners:partner", partner_pk)
+
+
+@manager_view
+@require_POST
+def login_create(request, pk: int):
+    partner = get_object_or_404(Partner, pk=pk)
+    form = forms.LoginCreateForm(request.POST)
+    if form.is_valid():
+        ok, user = call_service(form, services.create_login, actor=request.user, partner=partner, **form.cleaned_data)
+        if ok:
+            messages.success(request, _("Login %(u)s created.") % {"u": user.username})
+            return redirect("partners:partner", partner.pk)
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+    return redirect("partners:partner", partner.pk)
+
+
+@manager_view
+@require_POST
+def honour_add(request, pk: int):
+    partner = get_object_or_404(Partner, pk=pk)
+    form = forms.HonourForm(request.POST)
+    if form.is_valid():
+        ok, _h = call_service(form, services.add_honour, actor=request.user, partner=partner, **form.cleaned_data)
+        if ok:
+            messages.success(request, _("Honour recorded."))
+            return redirect("partners:partner", partner.pk)
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+    return redirect("partners:partner", partner.pk)
+
+
+# --- quotas ----------------------------------------------------------------------------------
+
+
+@manager_view
+def quotas(request, code: str | None = None):
+    quarter = selectors.quarter_by_code(code) if code else services.current_quarter()
+    partners = list(Partner.objects.exclude(status=Partner.Status.ENDED).order_by("name"))
+    existing = {q.partner_id: q for q in Quota.objects.filter(quarter=quarter)}
+    errors: dict[int, str] = {}
+    if request.method == "POST":
+        saved = 0
+        for partner in partners:
+            values = {m: request.POST.get(f"{m}-{partner.pk}", "").strip() for m in Quota.METRICS}
+            if not any(values.values()):
+                continue
+            values = {m: v or 0 for m, v in values.items()}
+            ok, quota = call_service_or_message(request, services.set_quota, actor=request.user, partner=partner, quarter=quarter, **values)
+            if ok:
+                existing[partner.pk] = quota
+                saved += 1
+            else:
+                errors[partner.pk] = "x"
+        if not errors:
+            messages.success(request, _("Quotas saved for %(n)s partners.") % {"n": saved})
+            return redirect("partners:quotas_for", quarter.code)
+    rows = []
+    for partner in partners:
+        quota = existing.get(partner.pk)
+        values = {
+            m: (request.POST.get(f"{m}-{partner.pk}") if request.method == "POST" else (getattr(quota, m) if quota else ""))
+            for m in Quota.METRICS
+        }
+        cells = [(m, scoring.METRIC_LABELS[m], values[m]) for m in Quota.METRICS]
+        rows.append({"partner": partner, "cells": cells, "error": partner.pk in errors})
+    return render(
+        request,
+        "partners/manage/quotas.html",
+        {"quarter": quarter, "rows": rows, "metrics": [(m, scoring.METRIC_LABELS[m]) for m in Quota.METRICS]},
+        status=400 if errors else 200,
+    )
+
+
+# --- tasks -----------------------------------------------------------------------------------
+
+
+@manager_view
+def task_list(request):
+    tasks_ = Task.objects.annotate(
+        n_partners=Count("assignments"), n_done=Count("assignments", filter=Q(assignments__status=TaskAssignment.Status.DONE))
+    ).order_by("-due_at")[:200]
+    return render(request, "partners/manage/tasks.html", {"tasks": tasks_})
+
+
+@manager_view
+def task_new(request):
+    form = forms.TaskForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        ok, task = call_service(form, services.create_task, actor=request.user, **form.cleaned_data)
+        if ok:
+            messages.success(request, _("Task created and sent to %(n)s partners.") % {"n": task.assignments.count()})
+            return redirect("partners:task", task.pk)
+    return render(request, "partners/manage/task_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@manager_view
+def task_detail(request, pk: int):
+    task = get_object_or_404(Task.objects.prefetch_related("stories"), pk=pk)
+    assignments = task.assignments.select_related("partner", "checked_by").order_by("partner__name")
+    return render(request, "partners/manage/task.html", {"task": task, "assignments": assignments})
+
+
+@manager_view
+@require_POST
+def task_check(request, pk: int):
+    assignment = get_object_or_404(TaskAssignment, pk=pk)
+    accept = request.POST.get("decision") == "accept"
+    ok, _a = call_service_or_message(
+        request, services.check_task, actor=request.user, assignment=assignment, accept=accept, note=request.POST.get("note", "")
+    )
+    if ok:
+        messages.success(request, _("Accepted.") if accept else _("Sent back to the partner."))
+    return redirect("partners:task", assignment.task_id)
+
+
+# --- readership ------------------------------------------------------------------------------
+
+
+@manager_view
+def post_list(request):
+    quarter = selectors.quarter_by_code(request.GET["q"]) if request.GET.get("q") else services.current_quarter()
+    rows = Post.objects.filter(published_on__range=(quarter.start, quarter.end)).select_related("partner", "account")[:500]
+    return render(request, "partners/manage/posts.html", {"quarter": quarter, "posts": rows, "upload_form": forms.UploadForm()})
+
+
+@manager_view
+@require_POST
+def post_upload(request):
+    return _upload(request, partner=None, back="partners:posts_all", template="partners/manage/upload_result.html")
+
+
+# --- contributions (the desk too) -------------------------------------------------------------
+
+
+@desk_view
+def inbox(request):
+    status = request.GET.get("status", "submitted")
+    qs = selectors.contributions_for_desk(status)
+    return render(request, "partners/manage/inbox.html", {"contributions": qs[:200], "status": status})
+
+
+@desk_view
+def contribution_detail(request, pk: int):
+    try:
+        item = selectors.contribution_for(request.user, pk)
+    except ObjectDoesNotExist:
+        raise Http404 from None
+    return render(
+        request,
+        "partners/manage/contribution.html",
+        {"item": item, "adopt_form": forms.AdoptForm(), "decline_form": forms.DeclineForm(), "can_adopt": perms.can_adopt(request.user)},
+    )
+
+
+@desk_view
+@require_POST
+def contribution_decide(request, pk: int):
+    try:
+        item = selectors.contribution_for(request.user, pk)
+    except ObjectDoesNotExist:
+        raise Http404 from None
+    action = request.POST.get("action")
+    if action == "decline":
+        ok, _c = call_service_or_message(
+            request, services.decline_contribution, actor=request.user, contribution=item, reason=request.POST.get("reason", "")
+        )
+    else:
+        form = forms.AdoptForm(request.POST)
+        team = form.cleaned_data["team"] if form.is_valid() else None
+        if action == "story":
+            if team is None:
+                messages.error(request, _("Choose the team the story goes to."))
+                return redirect("partners:contribution_manage", item.pk)
+            ok, _c = call_service_or_message(request, services.adopt_as_story, actor=request.user, contribution=item, team=team)
+        else:
+            ok, _c = call_service_or_message(request, services.adopt_as_lead, actor=request.user, contribution=item, team=team)
+    if ok:
+        item.refresh_from_db()
+        messages.success(request, item.get_status_display())
+        if item.story_id:
+            return redirect("newsroom:story", item.story_id)
+        if item.lead_id:
+            return redirect("newsroom:lead", item.lead_id)
+    return redirect("partners:contribution_manage", item.pk)
+
+
+# --- scoring and the quarter --------------------------------------------------------------------
+
+
+@manager_view
+def rule(request):
+    current = scoring.current_rule()
+    form = forms.RuleForm(request.POST or None, initial=forms.RuleForm.initial_for(current))
+    if request.method == "POST" and form.is_valid():
+        data = {k: form.cleaned_data[k] for k in ("weight_quota", "weight_reads", "weight_adopted", "weight_tasks", "adopted_full")}
+        ok, _r = call_service(form, services.save_rule, actor=request.user, tiers=form.tiers(), **data)
+        if ok:
+            messages.success(request, _("Scoring rule saved. Open quarters are scored with it from now on."))
+            return redirect("partners:rule")
+    return render(request, "partners/manage/rule.html", {"form": form, "rule": current}, status=400 if form.errors else 200)
+
+
+@manager_view
+def quarter_view(request, code: str | None = None):
+    quarter = selectors.quarter_by_code(code) if code else services.current_quarter()
+    lines = scoring.ranking(quarter)
+    rule_ = quarter.rule if quarter.is_closed else scoring.rule_dict(scoring.current_rule())
+    honours = {h.partner_id: h for h in quarter.honours.all()} if quarter.is_closed else {}
+    for line in lines:
+        line.honour = honours.get(line.partner_id)
+    return render(
+        request,
+        "partners/manage/quarter.html",
+        {
+            "quarter": quarter,
+            "lines": lines,
+            "rule": rule_,
+            "close_form": forms.CloseForm(),
+            "previous": _neighbour(quarter, -1),
+            "next": _neighbour(quarter, 1),
+        },
+    )
+
+
+def _neighbour(quarter, step: int) -> str:
+    index = quarter.year * 4 + quarter.number - 1 + step
+    return f"{index // 4}-{index % 4 + 1}"
+
+
+@manager_view
+@require_POST
+def quarter_close(request, code: str):
+    quarter = selectors.quarter_by_code(code)
+    form = forms.CloseForm(request.POST)
+    issuer = form.cleaned_data["issuer"] if form.is_valid() else ""
+    ok, scores = call_service_or_message(request, services.close_quarter, actor=request.user, quarter=quarter, issuer=issuer)
+    if ok:
+        messages.success(request, _("%(q)s closed: %(n)s partners ranked.") % {"q": quarter, "n": len(scores)})
+    return redirect("partners:quarter_for", code)
+
+
+@manager_view
+def quarter_export(request, code: str):
+    from rongmei.partners.exports import quarter_workbook
+
+    quarter = selectors.quarter_by_code(code)
+    response = HttpResponse(quarter_workbook(quarter), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="partners-{quarter.year}Q{quarter.number}.xlsx"'
+    return response
+
+
+@manager_view
+def certificate(request, pk: int):
+    return certificate_response(request, pk)

@@ -1,0 +1,22 @@
+"""Partners for tests: organizations registered and given logins through the real services."""
+
+from __future__ import annotations
+
+from rongmei.partners import services
+from rongmei.partners.models import Partner
+from rongmei.testing.personas import PASSWORD
+
+NAMES = ("泌阳微帮", "泌阳在线", "泌阳大小事", "花园街道发布", "铜山湖风光", "夏南牛之家", "泌阳乡土", "泌阳美食汇", "盘古山下", "泌水人家")
+
+
+def make_partner(operator, name: str = NAMES[0], *, username: str | None = None, operator_name: str = "王运营者"):
+    """A cooperating partner with one login (role self-media partner); returns (partner, login)."""
+    partner = services.save_partner(actor=operator, name=name, operator_name=operator_name, contact_phone="13800000000")
+    login = services.create_login(
+        actor=operator, partner=partner, username=username or f"zmt{partner.pk}", name=f"{name}运营", password=PASSWORD
+    )
+    return partner, login
+
+
+def make_partners(operator, n: int = 10) -> list[tuple[Partner, object]]:
+    return [make_partner(operator, NAMES[i] if i < len(NAMES) else f"自媒体{i + 1}", username=f"zmt{i + 1}") for i in range(n)]
