@@ -263,6 +263,14 @@ RONGMEI_READERSHIP = {"RETENTION_DAYS": env_int("RONGMEI_READERSHIP_RETENTION_DA
 # Live rooms (rongmei.live; docs/operations.md "Live rooms"). The RTMP ingest is nginx's (deploy/
 # nginx.conf); HLS files are written under ROOT/hls/<room id>/ and served by nginx at HLS_BASE_URL:
 # the embedded default's own nginx (scripts/run.sh) on port 8088, "/hls/" behind the scaled nginx.
+# --- self-media partners (docs/partners.md) ------------------------------------------------
+RONGMEI_PARTNERS = {
+    # The automatic check of a repost task's link fetches the partner's page: never an address
+    # of our own network unless this is on (a county intranet where partners' pages live).
+    "LINK_CHECK_ALLOW_PRIVATE": env_bool("RONGMEI_PARTNERS_LINK_CHECK_ALLOW_PRIVATE", False),
+    "LINK_CHECK_TIMEOUT": env_int("RONGMEI_PARTNERS_LINK_CHECK_TIMEOUT", 10),
+}
+
 RONGMEI_LIVE = {
     "ROOT": VAR_DIR / "live",
     "HLS_BASE_URL": env_str("RONGMEI_LIVE_HLS_BASE_URL", "http://127.0.0.1:8088/hls/"),

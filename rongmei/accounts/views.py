@@ -52,6 +52,9 @@ class LoginView(auth_views.LoginView):
         # Unit staff work in the units portal, not the newsroom.
         if self.request.user.role == Role.UNIT_STAFF:
             return reverse("units:inbox")
+        # Self-media partners work in their portal.
+        if self.request.user.role == Role.PARTNER:
+            return reverse("partners:home")
         return super().get_default_redirect_url()
 
     def get_success_url(self) -> str:

@@ -25,6 +25,7 @@ urlpatterns = [
     path("awards/", portal.awards, name="awards"),
     path("awards/<int:pk>/certificate.pdf", portal.certificate, name="certificate"),
     path("profile/", portal.profile, name="profile"),
+    path("notifications/", portal.notifications, name="notifications"),
     # operators
     path("manage/", manage.overview, name="manage"),
     path("manage/partners/", manage.registry, name="registry"),
@@ -33,6 +34,8 @@ urlpatterns = [
     path("manage/partners/<int:pk>/edit/", manage.partner_edit, name="partner_edit"),
     path("manage/partners/<int:pk>/accounts/", manage.account_add, name="account_add"),
     path("manage/accounts/<int:pk>/remove/", manage.account_remove, name="account_remove"),
+    path("manage/accounts/<int:pk>/fetch-settings/", manage.account_fetch_settings, name="account_fetch_settings"),
+    path("manage/accounts/<int:pk>/fetch/", manage.account_fetch, name="account_fetch"),
     path("manage/partners/<int:pk>/logins/", manage.login_create, name="login_create"),
     path("manage/partners/<int:pk>/honours/", manage.honour_add, name="honour_add"),
     path("manage/quotas/", manage.quotas, name="quotas"),

@@ -95,7 +95,7 @@ def partner_detail(request, pk: int):
             "quarter": quarter,
             "line": line,
             "progress": selectors.progress(line),
-            "accounts": partner.accounts.all(),
+            "accounts": _with_adapters(partner.accounts.all()),
             "logins": partner.members.all(),
             "honours": partner.honours.select_related("quarter"),
             "quotas": partner.quotas.select_related("quarter").order_by("-quarter__year", "-quarter__number"),
@@ -131,6 +131,39 @@ def account_remove(request, pk: int):
     partner_pk = account.partner_id
     call_service_or_message(request, services.remove_account, actor=request.user, account=account)
     return redirect("partners:partner", partner_pk)
+
+
+@manager_view
+@require_POST
+def account_fetch_settings(request, pk: int):
+    """The credentials a platform's readership adapter needs (stored encrypted); empty: off."""
+    from rongmei.partners import readership
+
+    account = get_object_or_404(Account, pk=pk)
+    adapter = readership.adapters.for_platform(account.platform)
+    names = [name for name, _required, _secret in (adapter.fields if adapter else ())]
+    values = {name: request.POST.get(name, "") for name in names}
+    if request.POST.get("off"):
+        values = {}
+    ok, _a = call_service_or_message(request, readership.configure_fetch, actor=request.user, account=account, settings=values)
+    if ok:
+        messages.success(request, _("Fetch settings saved.") if values else _("Fetching turned off."))
+    return redirect("partners:partner", account.partner_id)
+
+
+@manager_view
+@require_POST
+def account_fetch(request, pk: int):
+    """Fetch the last week's figures now, in the task worker."""
+    from rongmei.partners import tasks as partner_tasks
+
+    account = get_object_or_404(Account, pk=pk)
+    if not account.fetch_settings:
+        messages.error(request, _("Enter the account's fetch settings first."))
+    else:
+        partner_tasks.fetch_readership.enqueue(account.pk)
+        messages.success(request, _("Fetching the last week's figures of %(a)s; they appear in a minute.") % {"a": account})
+    return redirect("partners:partner", account.partner_id)
 
 
 @manager_view
@@ -356,6 +389,16 @@ def quarter_view(request, code: str | None = None):
             "next": _neighbour(quarter, 1),
         },
     )
+
+
+def _with_adapters(accounts):
+    from rongmei.partners import adapters
+
+    rows = list(accounts)
+    for account in rows:
+        adapter = adapters.for_platform(account.platform)
+        account.adapter_fields = [(name, required, secret) for name, required, secret in (adapter.fields if adapter else ())]
+    return rows
 
 
 def _neighbour(quarter, step: int) -> str:

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from rongmei.core import notify as core_notify
 from rongmei.core.exceptions import DomainError, NotAllowed
 from rongmei.core.forms import call_service, call_service_or_message
 from rongmei.newsroom.views._common import forbidden
@@ -242,3 +243,13 @@ def certificate(request, pk: int):
 def profile(request):
     partner = request.partner
     return render(request, "partners/portal/profile.html", {"partner": partner, "accounts": partner.accounts.all()})
+
+
+@partner_view
+def notifications(request):
+    from rongmei.newsroom.selectors import notifications_for
+
+    if request.method == "POST":
+        core_notify.mark_read(request.user)
+        return redirect("partners:notifications")
+    return render(request, "partners/portal/notifications.html", {"notifications": notifications_for(request.user, limit=200)})

@@ -19,7 +19,7 @@ from rongmei.testing.personas import make_user
 
 pytestmark = pytest.mark.django_db
 
-PORTAL_PAGES = ["home", "contribute", "contributions", "tasks", "posts", "score", "awards", "profile"]
+PORTAL_PAGES = ["home", "contribute", "contributions", "tasks", "posts", "score", "awards", "profile", "notifications"]
 MANAGER_PAGES = ["manage", "registry", "partner_new", "quotas", "task_list", "task_new", "posts_all", "rule", "quarter"]
 
 
@@ -254,3 +254,23 @@ def test_the_current_quarter_cannot_be_closed_before_it_ends(client, operator, p
 
 def test_a_quarter_code_out_of_range_is_a_404(client, operator):
     assert login(client, operator).get("/partners/manage/quarter/1999-4/").status_code == 404
+
+
+def test_the_operator_stores_a_wechat_accounts_fetch_settings_and_queues_a_fetch(client, operator, partner):
+    from django_tasks_db.models import DBTaskResult
+
+    from rongmei.distribution import credentials
+
+    account = services.save_account(actor=operator, partner=partner, platform="wechat_oa", name="泌阳微帮公众号")
+    login(client, operator)
+    assert "appid" in client.get(reverse("partners:partner", args=[partner.pk])).content.decode()
+    client.post(reverse("partners:account_fetch_settings", args=[account.pk]), {"appid": "wx0123456789abcdef", "secret": "s3cret-value"})
+    account.refresh_from_db()
+    assert credentials.decrypt(account.fetch_settings)["appid"] == "wx0123456789abcdef"
+    assert "s3cret-value" not in account.fetch_settings
+    before = DBTaskResult.objects.count()
+    client.post(reverse("partners:account_fetch", args=[account.pk]))
+    assert DBTaskResult.objects.count() == before + 1
+    client.post(reverse("partners:account_fetch_settings", args=[account.pk]), {"off": "1"})
+    account.refresh_from_db()
+    assert account.fetch_settings == ""
