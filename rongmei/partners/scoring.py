@@ -120,7 +120,7 @@ class Line:
         return {"figures": asdict(self.figures), "components": [asdict(c) for c in self.components]}
 
 
-def _day_bounds(quarter: Quarter) -> tuple[dt.datetime, dt.datetime]:
+def day_bounds(quarter: Quarter) -> tuple[dt.datetime, dt.datetime]:
     tz = timezone.get_current_timezone()
     start = dt.datetime.combine(quarter.start, dt.time.min, tzinfo=tz)
     end = dt.datetime.combine(quarter.end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
@@ -135,7 +135,7 @@ def partners_scored(quarter: Quarter):
 def figures(quarter: Quarter, partner_ids: list[int]) -> dict[int, Figures]:
     """Each partner's figures for the quarter, in five queries whatever the number of partners."""
     result = {pk: Figures() for pk in partner_ids}
-    start, end = _day_bounds(quarter)
+    start, end = day_bounds(quarter)
     posts = (
         Post.objects.filter(partner_id__in=partner_ids, published_on__range=(quarter.start, quarter.end))
         .values("partner_id")
@@ -221,9 +221,11 @@ def rank_lines(lines: list[Line], tiers: list[dict]) -> list[Line]:
             previous = line
             continue
         line.rank = position
-        while tier_index < len(slots) and used >= slots[tier_index][1]:
+        # Past the tiers that are full or that this total does not reach: a total short of the
+        # first tier can still earn a lower one.
+        while tier_index < len(slots) and (used >= slots[tier_index][1] or line.total < slots[tier_index][2]):
             tier_index, used = tier_index + 1, 0
-        if tier_index < len(slots) and line.total >= slots[tier_index][2] and line.total > 0:
+        if tier_index < len(slots) and line.total > 0:
             line.tier = slots[tier_index][0]
             used += 1
         previous = line

@@ -649,6 +649,10 @@ def check_task(*, actor, assignment: TaskAssignment, accept: bool, note: str = "
     assignment = TaskAssignment.objects.select_for_update().select_related("task", "partner").get(pk=assignment.pk)
     if assignment.status != TaskAssignment.Status.REPORTED:
         raise StateConflict(_("Only a reported task can be checked."))
+    if accept and assignment.task.kind == Task.Kind.REPOST:
+        quarter = quarter_for(timezone.localdate(assignment.reported_at or timezone.now()))
+        if quarter.is_closed:
+            raise StateConflict(_("%(q)s is closed: its figures can no longer change.") % {"q": quarter})
     note = strip_controls(note).strip()[:300]
     if not accept and not note:
         raise DomainError(_("Say why the report is not accepted."), field="note")
@@ -680,6 +684,8 @@ def check_task(*, actor, assignment: TaskAssignment, accept: bool, note: str = "
 def _clean_tiers(tiers) -> list[dict]:
     out = []
     for i, tier in enumerate(tiers or [], start=1):
+        if not isinstance(tier, dict):
+            raise DomainError(_("Award %(i)s is not written as name, places and lowest score.") % {"i": i}, field="tiers")
         name = strip_controls(str(tier.get("name", ""))).strip()
         if not name:
             continue
@@ -690,6 +696,8 @@ def _clean_tiers(tiers) -> list[dict]:
             min_score = Decimal(str(tier.get("min_score", 0)))
         except ArithmeticError:
             raise DomainError(_("Award %(i)s: the lowest score is not a number.") % {"i": i}, field="tiers") from None
+        if not min_score.is_finite():
+            raise DomainError(_("Award %(i)s: the lowest score is not a number.") % {"i": i}, field="tiers")
         if not 0 <= min_score <= 100:
             raise DomainError(_("Award %(i)s: the lowest score lies between 0 and 100.") % {"i": i}, field="tiers")
         out.append({"name": name, "count": count, "min_score": float(min_score)})
@@ -743,6 +751,12 @@ def close_quarter(*, actor, quarter: Quarter, issuer: str = "") -> list[Score]:
         raise StateConflict(_("%(q)s is closed already.") % {"q": quarter})
     if timezone.localdate() <= quarter.end:
         raise StateConflict(_("%(q)s has not ended yet (it ends on %(d)s).") % {"q": quarter, "d": quarter.end.isoformat()})
+    start, end = scoring.day_bounds(quarter)
+    waiting = TaskAssignment.objects.filter(status=TaskAssignment.Status.REPORTED, task__due_at__gte=start, task__due_at__lt=end).count()
+    if waiting:
+        raise StateConflict(
+            _("%(n)s task reports of %(q)s wait to be checked: accept or send them back before closing.") % {"n": waiting, "q": quarter}
+        )
     from django.conf import settings
 
     issuer = strip_controls(issuer).strip()[:60] or settings.RONGMEI["CENTER_NAME"]
@@ -833,7 +847,7 @@ def check_alerts(*, today: dt.date | None = None) -> list[Alert]:
         since = last or partner.joined_on
         silent_days = (today - since).days
         open_silent = partner.alerts.filter(kind=Alert.Kind.SILENT, resolved_at=None)
-        if silent_days >= SILENT_DAYS:
+        if silent_days >= SILENT_DAYS and not open_silent.exists():
             message = (
                 _("%(p)s has published nothing for %(d)s days (last on %(l)s).")
                 % {"p": partner.name, "d": silent_days, "l": last.isoformat()}
@@ -843,7 +857,7 @@ def check_alerts(*, today: dt.date | None = None) -> list[Alert]:
             alert = _raise_alert(partner, Alert.Kind.SILENT, f"since:{since.isoformat()}", message)
             if alert:
                 raised.append(alert)
-        else:
+        elif silent_days < SILENT_DAYS:
             open_silent.update(resolved_at=timezone.now())
         line = lines.get(partner.pk)
         if line is None:

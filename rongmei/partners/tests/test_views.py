@@ -95,8 +95,12 @@ def test_an_operator_opens_every_management_page(client, operator, partner, name
 
 
 def test_a_partner_sees_its_own_contribution_and_not_another_partners(client, partner_login, other_partner_login):
-    mine = services.submit_contribution(actor=partner_login, kind="lead", title="羊册镇山楂丰收", body="羊册镇的山楂今年大丰收，村民正在采摘。")
-    theirs = services.submit_contribution(actor=other_partner_login, kind="lead", title="铜山湖冬季候鸟", body="铜山湖来了上千只候鸟，值得拍摄报道。")
+    mine = services.submit_contribution(
+        actor=partner_login, kind="lead", title="羊册镇山楂丰收", body="羊册镇的山楂今年大丰收，村民正在采摘。"
+    )
+    theirs = services.submit_contribution(
+        actor=other_partner_login, kind="lead", title="铜山湖冬季候鸟", body="铜山湖来了上千只候鸟，值得拍摄报道。"
+    )
     login(client, partner_login)
     assert client.get(reverse("partners:contribution", args=[mine.pk])).status_code == 200
     assert client.get(reverse("partners:contribution", args=[theirs.pk])).status_code == 404
@@ -109,8 +113,12 @@ def test_the_score_page_shows_only_the_partners_own_breakdown(client, operator, 
     services.set_quota(actor=operator, partner=partner, quarter=quarter, posts=10, originals=5)
     services.set_quota(actor=operator, partner=other_partner, quarter=quarter, posts=8)
     today = timezone.localdate()
-    services.record_post(actor=operator, partner=other_partner, title="泌阳在线的独家报道", url="https://example.org/zx/1", published_on=today, reads=98765)
-    services.record_post(actor=operator, partner=partner, title="微帮的报道", url="https://example.org/wb/1", published_on=today, reads=1234)
+    services.record_post(
+        actor=operator, partner=other_partner, title="泌阳在线的独家报道", url="https://example.org/zx/1", published_on=today, reads=98765
+    )
+    services.record_post(
+        actor=operator, partner=partner, title="微帮的报道", url="https://example.org/wb/1", published_on=today, reads=1234
+    )
     page = login(client, partner_login).get(reverse("partners:score")).content.decode()
     assert 'id="breakdown"' in page
     assert page.count('data-component="') == 4  # one breakdown: our own four components
@@ -121,14 +129,18 @@ def test_the_score_page_shows_only_the_partners_own_breakdown(client, operator, 
 
 
 def test_a_partner_cannot_report_or_delete_for_another_partner(client, operator, partner_login, other_partner):
-    post = services.record_post(actor=operator, partner=other_partner, title="别家的稿", url="https://example.org/x", published_on=timezone.localdate(), reads=3)
+    post = services.record_post(
+        actor=operator, partner=other_partner, title="别家的稿", url="https://example.org/x", published_on=timezone.localdate(), reads=3
+    )
     login(client, partner_login)
     assert client.post(reverse("partners:delete_post", args=[post.pk])).status_code == 404
     assert Post.objects.filter(pk=post.pk).exists()
 
 
 def test_a_certificate_of_another_partner_is_a_404(client, operator, partner, other_partner, partner_login):
-    honour = services.add_honour(actor=operator, partner=other_partner, title="优秀网络文明传播者", issuer="县委宣传部", awarded_on=timezone.localdate())
+    honour = services.add_honour(
+        actor=operator, partner=other_partner, title="优秀网络文明传播者", issuer="县委宣传部", awarded_on=timezone.localdate()
+    )
     assert login(client, partner_login).get(reverse("partners:certificate", args=[honour.pk])).status_code == 404
 
 
@@ -161,7 +173,12 @@ def test_a_contribution_goes_from_the_partner_to_a_story_in_the_newsroom(client,
     picture = SimpleUploadedFile("现场.png", png_bytes(), content_type="image/png")
     response = client.post(
         reverse("partners:contribute"),
-        {"kind": "story", "title": "泌阳花园街道新建口袋公园开放", "body": "花园街道新建的口袋公园今天开放。\n附近居民早早来到公园散步。", "files": [picture]},
+        {
+            "kind": "story",
+            "title": "泌阳花园街道新建口袋公园开放",
+            "body": "花园街道新建的口袋公园今天开放。\n附近居民早早来到公园散步。",
+            "files": [picture],
+        },
     )
     contribution = Contribution.objects.get()
     assert response.status_code == 302 and contribution.files.count() == 1
@@ -180,7 +197,8 @@ def test_a_file_the_media_library_would_not_take_is_refused_when_sent(client, pa
     login(client, partner_login)
     text = SimpleUploadedFile("说明.txt", "纯文本".encode(), content_type="text/plain")
     response = client.post(
-        reverse("partners:contribute"), {"kind": "lead", "title": "一条带附件的线索", "body": "附件是一个文本文件，不能收。", "files": [text]}
+        reverse("partners:contribute"),
+        {"kind": "lead", "title": "一条带附件的线索", "body": "附件是一个文本文件，不能收。", "files": [text]},
     )
     assert response.status_code == 400
     assert not Contribution.objects.exists()
@@ -188,8 +206,12 @@ def test_a_file_the_media_library_would_not_take_is_refused_when_sent(client, pa
 
 
 def test_a_contribution_is_adopted_as_a_lead_or_declined_with_a_reason(client, partner_login, editor):
-    lead_one = services.submit_contribution(actor=partner_login, kind="lead", title="象河乡修路进度", body="象河乡的通村公路修到一半，村民关心工期。")
-    other = services.submit_contribution(actor=partner_login, kind="lead", title="重复的线索标题", body="这条线索和之前的一样，重复投稿了。")
+    lead_one = services.submit_contribution(
+        actor=partner_login, kind="lead", title="象河乡修路进度", body="象河乡的通村公路修到一半，村民关心工期。"
+    )
+    other = services.submit_contribution(
+        actor=partner_login, kind="lead", title="重复的线索标题", body="这条线索和之前的一样，重复投稿了。"
+    )
     login(client, editor)
     client.post(reverse("partners:contribution_decide", args=[lead_one.pk]), {"action": "lead"})
     lead = Lead.objects.get(title="象河乡修路进度")
@@ -204,7 +226,12 @@ def test_a_contribution_is_adopted_as_a_lead_or_declined_with_a_reason(client, p
 def test_the_partner_reports_a_task_and_the_operator_accepts_it(client, operator, partner, partner_login):
     now = timezone.now()
     task = services.create_task(
-        actor=operator, kind=Task.Kind.EVENT, title="承办“泌阳好人”评选宣传", starts_at=now - dt.timedelta(hours=1), due_at=now + dt.timedelta(days=3), partners=[partner]
+        actor=operator,
+        kind=Task.Kind.EVENT,
+        title="承办“泌阳好人”评选宣传",
+        starts_at=now - dt.timedelta(hours=1),
+        due_at=now + dt.timedelta(days=3),
+        partners=[partner],
     )
     assignment = TaskAssignment.objects.get(task=task)
     login(client, partner_login)
@@ -220,8 +247,16 @@ def test_the_partner_reports_a_task_and_the_operator_accepts_it(client, operator
 
 def test_the_operator_changes_the_scoring_rule_and_a_bad_one_is_refused(client, operator):
     login(client, operator)
-    data = {"weight_quota": "50", "weight_reads": "30", "weight_adopted": "10", "weight_tasks": "10", "adopted_full": "2",
-            "tier_name_0": "一等奖", "tier_count_0": "1", "tier_min_0": "85"}
+    data = {
+        "weight_quota": "50",
+        "weight_reads": "30",
+        "weight_adopted": "10",
+        "weight_tasks": "10",
+        "adopted_full": "2",
+        "tier_name_0": "一等奖",
+        "tier_count_0": "1",
+        "tier_min_0": "85",
+    }
     assert client.post(reverse("partners:rule"), data).status_code == 302
     rule = ScoringRule.objects.get()
     assert (rule.weight_quota, rule.adopted_full, rule.tiers[0]["name"]) == (50, 2, "一等奖")
@@ -233,7 +268,9 @@ def test_the_operator_changes_the_scoring_rule_and_a_bad_one_is_refused(client, 
 def test_closing_a_quarter_from_its_page_freezes_the_ranking(client, operator, partner, other_partner):
     quarter = last_quarter()
     services.set_quota(actor=operator, partner=partner, quarter=quarter, posts=2)
-    services.record_post(actor=operator, partner=partner, title="上季度的一篇", url="https://example.org/q/1", published_on=quarter.end, reads=500)
+    services.record_post(
+        actor=operator, partner=partner, title="上季度的一篇", url="https://example.org/q/1", published_on=quarter.end, reads=500
+    )
     login(client, operator)
     response = client.post(reverse("partners:quarter_close", args=[quarter.code]), {"issuer": "中共泌阳县委宣传部"})
     assert response.status_code == 302
