@@ -89,9 +89,10 @@ STAFF = [
     ("huangli", "黄丽", "column_lead"),
     ("lvhong", "吕红", "column_lead"),
     ("fengtao", "冯涛", "column_lead"),
+    ("partner", "王微帮", "partner"),
 ]
 # The logins table printed at the end of seed_demo (the README shows the same).
-DEMO_LOGINS = ["reporter", "editor", "lead", "chief", "deputy", "operator", "admin", "unit"]
+DEMO_LOGINS = ["reporter", "editor", "lead", "chief", "deputy", "operator", "admin", "unit", "partner"]
 
 # slug, name, lead, other members, description
 TEAMS = [

@@ -177,3 +177,19 @@ def test_the_risk_alert_goes_to_operators_and_the_partners_logins(quotas, operat
     assert message in texts(operator)
     assert message in texts(partner_login)
     assert message not in texts(other_partner_login)
+
+
+def test_the_daily_command_raises_each_alert_once(operator, partner):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from rongmei.partners.models import Alert
+
+    day = (partner.joined_on + dt.timedelta(days=20)).isoformat()
+    out = StringIO()
+    call_command("partner_alerts", "--today", day, stdout=out)
+    call_command("partner_alerts", "--today", day, stdout=StringIO())
+    assert Alert.objects.filter(partner=partner, kind=Alert.Kind.SILENT).count() == 1
+    assert Alert.objects.filter(kind=Alert.Kind.SILENT).count() == 2  # both partners of the fixture
+    assert "2 alert(s) raised." in out.getvalue()

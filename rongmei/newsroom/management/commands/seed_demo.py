@@ -291,6 +291,7 @@ class Seeder:
         from rongmei.fans.demo import seed_demo as seed_fans
         from rongmei.inquiries.demo import seed_demo as seed_inquiries
         from rongmei.live.demo import seed_demo as seed_live
+        from rongmei.partners.demo import seed_demo as seed_partners
         from rongmei.portal.demo import seed_demo as seed_portal
 
         seed_portal()
@@ -300,6 +301,7 @@ class Seeder:
         seed_readership()
         seed_inquiries()
         seed_live()
+        seed_partners()
 
 
 def _width(text: str) -> int:
