@@ -311,3 +311,31 @@ def test_the_operator_stores_a_wechat_accounts_fetch_settings_and_queues_a_fetch
     client.post(reverse("partners:account_fetch_settings", args=[account.pk]), {"off": "1"})
     account.refresh_from_db()
     assert account.fetch_settings == ""
+
+
+@pytest.mark.parametrize("name", ["manage", "registry", "quarter", "quotas", "inbox", "posts_all", "task_list"])
+def test_the_management_pages_do_not_query_more_with_more_partners(client, operator, partner, other_partner, name):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from rongmei.testing.partners import make_partner
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse(f"partners:{name}")).status_code == 200
+        return len(captured)
+
+    def activity(p, i):
+        services.set_quota(actor=operator, partner=p, quarter=services.current_quarter(), posts=3)
+        services.record_post(actor=operator, partner=p, title=f"稿件{i}", url=f"https://example.org/n/{i}", published_on=timezone.localdate(), reads=i)
+        services.save_account(actor=operator, partner=p, platform="douyin", name=f"抖音号{i}")
+
+    login(client, operator)
+    activity(partner, 1)
+    activity(other_partner, 2)
+    queries()  # warm (the scoring rule is created on first use)
+    few = queries()
+    for i in range(6):
+        extra, _login = make_partner(operator, f"新增合作方{i}", username=f"extra{i}")
+        activity(extra, 10 + i)
+    assert queries() == few
