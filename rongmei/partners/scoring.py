@@ -34,7 +34,7 @@ from rongmei.partners.models import Contribution, Partner, Post, Quarter, Quota,
 COMPONENTS = ("quota", "reads", "adopted", "tasks")
 LABELS = {
     "quota": _("Quota completion"),
-    "reads": _("Readership"),
+    "reads": _("Reads"),
     "adopted": _("Adopted contributions"),
     "tasks": _("Tasks done"),
 }
