@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from rongmei.core.models import Place
 from rongmei.partners.models import Account, Contribution, Partner, Platform, Post, Task
+from rongmei.partners.services import PARTNER_FIELDS
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -77,19 +78,7 @@ class UploadForm(forms.Form):
 class PartnerForm(forms.ModelForm):
     class Meta:
         model = Partner
-        fields = [
-            "name",
-            "operator_name",
-            "contact_phone",
-            "contact_email",
-            "place",
-            "description",
-            "agreement_no",
-            "agreement_start",
-            "agreement_end",
-            "status",
-            "joined_on",
-        ]
+        fields = list(PARTNER_FIELDS)
         widgets = {"agreement_start": DATE, "agreement_end": DATE, "joined_on": DATE, "description": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs):

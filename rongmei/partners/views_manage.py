@@ -84,44 +84,51 @@ def partner_edit(request, pk: int | None = None):
 
 @manager_view
 def partner_detail(request, pk: int):
-    partner = get_object_or_404(Partner.objects.select_related("place"), pk=pk)
+    return _partner_page(request, get_object_or_404(Partner.objects.select_related("place"), pk=pk))
+
+
+def _partner_page(request, partner: Partner, *, status: int = 200, **bound):
+    """The partner's page; ``bound`` holds a form that failed, shown open with what was typed."""
     quarter = services.current_quarter()
     line = next((x for x in scoring.ranking(quarter) if x.partner_id == partner.pk), None)
-    return render(
-        request,
-        "partners/manage/partner.html",
-        {
-            "partner": partner,
-            "quarter": quarter,
-            "line": line,
-            "progress": selectors.progress(line),
-            "accounts": _with_adapters(partner.accounts.all()),
-            "logins": partner.members.all(),
-            "honours": partner.honours.select_related("quarter"),
-            "quotas": partner.quotas.select_related("quarter").order_by("-quarter__year", "-quarter__number"),
-            "alerts": partner.alerts.all()[:20],
-            "posts": partner.posts.select_related("account")[:20],
-            "account_form": forms.AccountForm(),
-            "login_form": forms.LoginCreateForm(),
-            "honour_form": forms.HonourForm(),
-        },
-    )
+    context = {
+        "partner": partner,
+        "quarter": quarter,
+        "line": line,
+        "progress": selectors.progress(line),
+        "accounts": _with_adapters(partner.accounts.all()),
+        "logins": partner.members.all(),
+        "honours": partner.honours.select_related("quarter"),
+        "quotas": partner.quotas.select_related("quarter").order_by("-quarter__year", "-quarter__number"),
+        "alerts": partner.alerts.all()[:20],
+        "posts": partner.posts.select_related("account")[:20],
+        "account_form": forms.AccountForm(),
+        "login_form": forms.LoginCreateForm(),
+        "honour_form": forms.HonourForm(),
+        **bound,
+    }
+    return render(request, "partners/manage/partner.html", context, status=status)
+
+
+def _add_to_partner(request, pk: int, *, form_class, name: str, service, done):
+    """A small form of the partner's page (account, login, honour): the service with what was
+    typed, then the page again; a refusal shows the page with the form open and its input kept."""
+    partner = get_object_or_404(Partner, pk=pk)
+    form = form_class(request.POST)
+    if form.is_valid():
+        ok, result = call_service(form, service, actor=request.user, partner=partner, **form.cleaned_data)
+        if ok:
+            messages.success(request, done(result))
+            return redirect("partners:partner", partner.pk)
+    return _partner_page(request, partner, status=400, **{name: form})
 
 
 @manager_view
 @require_POST
 def account_add(request, pk: int):
-    partner = get_object_or_404(Partner, pk=pk)
-    form = forms.AccountForm(request.POST)
-    if form.is_valid():
-        ok, _a = call_service(form, services.save_account, actor=request.user, partner=partner, **form.cleaned_data)
-        if ok:
-            messages.success(request, _("Account added."))
-            return redirect("partners:partner", partner.pk)
-    for errors in form.errors.values():
-        for error in errors:
-            messages.error(request, error)
-    return redirect("partners:partner", partner.pk)
+    return _add_to_partner(
+        request, pk, form_class=forms.AccountForm, name="account_form", service=services.save_account, done=lambda _a: _("Account added.")
+    )
 
 
 @manager_view
@@ -169,33 +176,22 @@ def account_fetch(request, pk: int):
 @manager_view
 @require_POST
 def login_create(request, pk: int):
-    partner = get_object_or_404(Partner, pk=pk)
-    form = forms.LoginCreateForm(request.POST)
-    if form.is_valid():
-        ok, user = call_service(form, services.create_login, actor=request.user, partner=partner, **form.cleaned_data)
-        if ok:
-            messages.success(request, _("Login %(u)s created.") % {"u": user.username})
-            return redirect("partners:partner", partner.pk)
-    for errors in form.errors.values():
-        for error in errors:
-            messages.error(request, error)
-    return redirect("partners:partner", partner.pk)
+    return _add_to_partner(
+        request,
+        pk,
+        form_class=forms.LoginCreateForm,
+        name="login_form",
+        service=services.create_login,
+        done=lambda user: _("Login %(u)s created.") % {"u": user.username},
+    )
 
 
 @manager_view
 @require_POST
 def honour_add(request, pk: int):
-    partner = get_object_or_404(Partner, pk=pk)
-    form = forms.HonourForm(request.POST)
-    if form.is_valid():
-        ok, _h = call_service(form, services.add_honour, actor=request.user, partner=partner, **form.cleaned_data)
-        if ok:
-            messages.success(request, _("Honour recorded."))
-            return redirect("partners:partner", partner.pk)
-    for errors in form.errors.values():
-        for error in errors:
-            messages.error(request, error)
-    return redirect("partners:partner", partner.pk)
+    return _add_to_partner(
+        request, pk, form_class=forms.HonourForm, name="honour_form", service=services.add_honour, done=lambda _h: _("Honour recorded.")
+    )
 
 
 # --- quotas ----------------------------------------------------------------------------------

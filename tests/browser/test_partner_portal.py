@@ -17,13 +17,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import Workbook
-from PIL import Image
 from playwright.sync_api import expect
 
 from rongmei.newsroom.models import Story
 from rongmei.partners import services
-from rongmei.partners.models import Contribution, Post, Quarter, Task, TaskAssignment
+from rongmei.partners.models import Contribution, Post, TaskAssignment
 from rongmei.testing import factories
+from rongmei.testing.partners import open_task, png_bytes, previous_quarter
 from rongmei.testing.personas import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -34,7 +34,7 @@ BODY = "花园街道新建的口袋公园今天开园。\n公园里有健身步�
 
 def png(tmp_path) -> str:
     path = tmp_path / "口袋公园.png"
-    Image.new("RGB", (320, 200), (60, 140, 80)).save(path, "PNG")
+    path.write_bytes(png_bytes((320, 200)))
     return str(path)
 
 
@@ -48,13 +48,6 @@ def readership_table(tmp_path, today: dt.date) -> str:
     path = tmp_path / "阅读量.xlsx"
     book.save(path)
     return str(path)
-
-
-def last_quarter() -> Quarter:
-    today = timezone.localdate()
-    index = today.year * 4 + (today.month - 1) // 3 - 1
-    quarter, _ = Quarter.objects.get_or_create(year=index // 4, number=index % 4 + 1)
-    return quarter
 
 
 def log_in_as(new_context, user, landing: str):
@@ -78,7 +71,7 @@ def test_a_partner_works_in_its_portal_and_the_desk_adopts_its_story(
         actor=operator, partner=other_partner, title="泌阳在线的爆款", url="https://example.org/zx/1", published_on=today, reads=88888
     )
     # Last quarter, closed: the partner has an award with its certificate.
-    previous = last_quarter()
+    previous = previous_quarter()
     services.set_quota(actor=operator, partner=partner, quarter=previous, posts=1)
     services.record_post(
         actor=operator, partner=partner, title="上季度的稿件", url="https://example.org/wb/old", published_on=previous.end, reads=900
@@ -86,16 +79,7 @@ def test_a_partner_works_in_its_portal_and_the_desk_adopts_its_story(
     services.close_quarter(actor=operator, quarter=previous)
     # A repost task open now over a published story of the center.
     story = factories.published_story(reporter, team, reviewers, headline="口袋公园开园")
-    now = timezone.now()
-    task = services.create_task(
-        actor=operator,
-        kind=Task.Kind.REPOST,
-        title="转发口袋公园报道",
-        starts_at=now - dt.timedelta(hours=1),
-        due_at=now + dt.timedelta(days=2),
-        partners=[partner, other_partner],
-        stories=[story],
-    )
+    task = open_task(operator, [partner, other_partner], title="转发口袋公园报道", stories=[story])
     mine = TaskAssignment.objects.get(task=task, partner=partner)
 
     page = log_in_as(new_context, partner_login, reverse("partners:home"))

@@ -93,7 +93,7 @@ def test_the_workbook_figures_are_the_databases(open_quarter, partner, other_par
     title, rule_line, lines, posts = read_back(quarter_workbook(quarter))
 
     assert "provisional" in title and str(quarter) in title
-    assert "Quota completion 40" in rule_line and "Readership 30" in rule_line
+    assert "Quota completion 40" in rule_line and "Reads 30" in rule_line
     by_name = {line["Partner"]: line for line in lines}
     assert set(by_name) == {partner.name, other_partner.name}
     for p in (partner, other_partner):
@@ -161,7 +161,7 @@ def test_a_closed_quarter_shows_its_frozen_scores_not_a_new_computation(operator
     title, rule_line, lines, _posts = read_back(quarter_workbook(quarter))
 
     assert "closed" in title and "frozen" in title
-    assert "Quota completion 40" in rule_line and "Readership 30" in rule_line
+    assert "Quota completion 40" in rule_line and "Reads 30" in rule_line
     by_name = {line["Partner"]: line for line in lines}
     assert set(by_name) == {s.partner.name for s in frozen.values()}
     for score in frozen.values():

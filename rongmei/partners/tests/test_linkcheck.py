@@ -1,17 +1,16 @@
 """The automatic check of reported reposts (linkcheck.py) against pages served by a local server."""
 
-import datetime as dt
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.conf import settings as django_settings
-from django.utils import timezone
 
 from rongmei.partners import linkcheck, services
-from rongmei.partners.models import Post, Task, TaskAssignment
+from rongmei.partners.models import Post, TaskAssignment
 from rongmei.portal.selectors import story_url
 from rongmei.testing import factories
+from rongmei.testing.partners import open_task
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -73,16 +72,7 @@ def story(reporter, team, reviewers):
 
 @pytest.fixture
 def assignment(operator, partner, story):
-    now = timezone.now()
-    task = services.create_task(
-        actor=operator,
-        kind=Task.Kind.REPOST,
-        title="转发夏南牛报道",
-        starts_at=now - dt.timedelta(hours=1),
-        due_at=now + dt.timedelta(days=2),
-        partners=[partner],
-        stories=[story],
-    )
+    task = open_task(operator, [partner], title="转发夏南牛报道", stories=[story])
     return task.assignments.get(partner=partner)
 
 

@@ -3,14 +3,12 @@ cooperation tasks, and closing a quarter — who may, what is refused, what is s
 told to whom."""
 
 import datetime as dt
-import io
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from freezegun import freeze_time
-from PIL import Image
 
 from rongmei.core.exceptions import DomainError, NotAllowed, StateConflict
 from rongmei.core.models import AuditLog, Notification
@@ -18,7 +16,7 @@ from rongmei.newsroom.models import Lead, Story
 from rongmei.partners import scoring, services
 from rongmei.partners.models import Contribution, Honour, Partner, Post, Quarter, Quota, Score, Task, TaskAssignment
 from rongmei.testing.factories import draft_story, published_story
-from rongmei.testing.partners import make_partner
+from rongmei.testing.partners import make_partner, png_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -46,12 +44,6 @@ def q1() -> Quarter:
 
 def texts(user) -> list[str]:
     return list(Notification.objects.filter(recipient=user).order_by("id").values_list("text", flat=True))
-
-
-def png_bytes() -> bytes:
-    buf = io.BytesIO()
-    Image.new("RGB", (16, 12), (200, 30, 30)).save(buf, "PNG")
-    return buf.getvalue()
 
 
 def post(actor, partner, *, url="https://mp.example.com/s/1", day=dt.date(2025, 2, 5), reads=100, **extra):

@@ -4,8 +4,6 @@ contribution adopted by the desk, a task reported and accepted, the scoring rule
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -15,6 +13,7 @@ from rongmei.accounts.models import Role
 from rongmei.newsroom.models import Lead, Story
 from rongmei.partners import services
 from rongmei.partners.models import Contribution, Post, Quarter, Quota, ScoringRule, Task, TaskAssignment
+from rongmei.testing.partners import open_task, png_bytes, previous_quarter
 from rongmei.testing.personas import make_user
 
 pytestmark = pytest.mark.django_db
@@ -28,26 +27,9 @@ def _media(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
 
 
-def png_bytes() -> bytes:
-    import io
-
-    from PIL import Image
-
-    buffer = io.BytesIO()
-    Image.new("RGB", (64, 48), (200, 120, 40)).save(buffer, "PNG")
-    return buffer.getvalue()
-
-
 def login(client, user):
     client.force_login(user)
     return client
-
-
-def last_quarter() -> Quarter:
-    today = timezone.localdate()
-    index = today.year * 4 + (today.month - 1) // 3 - 1
-    quarter, _ = Quarter.objects.get_or_create(year=index // 4, number=index % 4 + 1)
-    return quarter
 
 
 # --- who may ---------------------------------------------------------------------------------
@@ -224,15 +206,7 @@ def test_a_contribution_is_adopted_as_a_lead_or_declined_with_a_reason(client, p
 
 
 def test_the_partner_reports_a_task_and_the_operator_accepts_it(client, operator, partner, partner_login):
-    now = timezone.now()
-    task = services.create_task(
-        actor=operator,
-        kind=Task.Kind.EVENT,
-        title="承办“泌阳好人”评选宣传",
-        starts_at=now - dt.timedelta(hours=1),
-        due_at=now + dt.timedelta(days=3),
-        partners=[partner],
-    )
+    task = open_task(operator, [partner], kind=Task.Kind.EVENT, title="承办“泌阳好人”评选宣传", hours_left=72)
     assignment = TaskAssignment.objects.get(task=task)
     login(client, partner_login)
     assert "承办" in client.get(reverse("partners:tasks")).content.decode()
@@ -266,7 +240,7 @@ def test_the_operator_changes_the_scoring_rule_and_a_bad_one_is_refused(client, 
 
 
 def test_closing_a_quarter_from_its_page_freezes_the_ranking(client, operator, partner, other_partner):
-    quarter = last_quarter()
+    quarter = previous_quarter()
     services.set_quota(actor=operator, partner=partner, quarter=quarter, posts=2)
     services.record_post(
         actor=operator, partner=partner, title="上季度的一篇", url="https://example.org/q/1", published_on=quarter.end, reads=500
@@ -327,7 +301,9 @@ def test_the_management_pages_do_not_query_more_with_more_partners(client, opera
 
     def activity(p, i):
         services.set_quota(actor=operator, partner=p, quarter=services.current_quarter(), posts=3)
-        services.record_post(actor=operator, partner=p, title=f"稿件{i}", url=f"https://example.org/n/{i}", published_on=timezone.localdate(), reads=i)
+        services.record_post(
+            actor=operator, partner=p, title=f"稿件{i}", url=f"https://example.org/n/{i}", published_on=timezone.localdate(), reads=i
+        )
         services.save_account(actor=operator, partner=p, platform="douyin", name=f"抖音号{i}")
 
     login(client, operator)
