@@ -315,3 +315,16 @@ def test_the_management_pages_do_not_query_more_with_more_partners(client, opera
         extra, _login = make_partner(operator, f"新增合作方{i}", username=f"extra{i}")
         activity(extra, 10 + i)
     assert queries() == few
+
+
+def test_a_refused_account_shows_the_partners_page_again_with_what_was_typed(client, operator, partner, other_partner):
+    services.save_account(actor=operator, partner=other_partner, platform="douyin", name="泌阳在线抖音")
+    login(client, operator)
+    response = client.post(
+        reverse("partners:account_add", args=[partner.pk]),
+        {"platform": "douyin", "name": "泌阳在线抖音", "handle": "by-typed-handle", "followers": "1200"},
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "by-typed-handle" in page and "<details class=\"card\" open>" in page
+    assert not partner.accounts.exists()
