@@ -15,6 +15,14 @@ from rongmei.partners import scoring
 from rongmei.partners.models import Account, Post, Quarter, Quota
 
 
+def as_text(value):
+    """What partners typed (titles, names) stays text: openpyxl would write "=…" as a formula
+    that runs when the leadership opens the file (CSV/formula injection)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 def _rule_of(quarter: Quarter) -> dict:
     """The rule the figures were made with: frozen with a closed quarter, the current one otherwise."""
     if quarter.is_closed and quarter.rule:
@@ -143,7 +151,7 @@ def quarter_workbook(quarter: Quarter) -> bytes:
         cell.alignment = Alignment(wrap_text=True, vertical="center")
     for offset, row in enumerate(rows, start=1):
         for column, value in enumerate(row, start=1):
-            ws.cell(row=HEADER_ROW + offset, column=column, value=value)
+            ws.cell(row=HEADER_ROW + offset, column=column, value=as_text(value))
     note_row = HEADER_ROW + len(rows) + 2
     ws.cell(
         row=note_row,
@@ -163,7 +171,7 @@ def quarter_workbook(quarter: Quarter) -> bytes:
     for cell in ws[1]:
         cell.font, cell.fill = bold, head_fill
     for row in rows:
-        ws.append(row)
+        ws.append([as_text(value) for value in row])
     for cell in ws["C"][1:]:
         cell.number_format = "yyyy-mm-dd"
     ws.freeze_panes = "A2"

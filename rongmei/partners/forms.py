@@ -4,6 +4,7 @@ are in services.py, whose DomainError lands back on the form (core.forms.call_se
 from __future__ import annotations
 
 from django import forms
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -145,11 +146,15 @@ class CheckForm(forms.Form):
 class AdoptForm(forms.Form):
     team = forms.ModelChoiceField(label=_("Team"), queryset=None, required=False)
 
-    def __init__(self, *args, **kwargs):
-        from rongmei.accounts.models import Team
+    def __init__(self, *args, user, **kwargs):
+        """Only the teams the person may write stories in (a lead may go to any of them too)."""
+        from rongmei.accounts.models import Role, Team
 
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = Team.objects.all()
+        teams = Team.objects.all()
+        if user.role != Role.CHIEF_EDITOR:
+            teams = teams.filter(models.Q(members=user) | models.Q(lead=user)).distinct()
+        self.fields["team"].queryset = teams
 
 
 class DeclineForm(forms.Form):

@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 import io
 import re
+import zipfile
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import PurePath
@@ -28,6 +29,7 @@ from rongmei.partners.models import Account, Partner, Platform, Post
 
 MAX_ROWS = 5000
 MAX_BYTES = 5 * 1024 * 1024
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024
 HEADER_SEARCH_ROWS = 5  # a title line above the header row is tolerated
 MAX_READS = 10**9
 
@@ -126,13 +128,32 @@ def _read_bytes(uploaded) -> bytes:
 def _xlsx_rows(data: bytes):
     from openpyxl import load_workbook
 
+    unreadable = _("The file could not be read as an Excel workbook (.xlsx). Save it again from Excel or WPS.")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise DomainError(unreadable) from None
+    if unpacked > MAX_UNPACKED_BYTES:
+        # A few MB of workbook never unpacks to this much; a crafted one would fill the memory.
+        raise DomainError(
+            _("The workbook unpacks to more than %(mb)s MB; split it into smaller files.") % {"mb": MAX_UNPACKED_BYTES // 2**20}
+        )
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # noqa: BLE001 - openpyxl raises many kinds of error on a damaged file
-        raise DomainError(_("The file could not be read as an Excel workbook (.xlsx). Save it again from Excel or WPS.")) from None
+        raise DomainError(unreadable) from None
     try:
-        sheet = book.worksheets[0]
-        for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
+        rows = iter(book.worksheets[0].iter_rows(values_only=True))
+        number = 0
+        while True:
+            try:
+                cells = next(rows)
+            except StopIteration:
+                break
+            except Exception:  # noqa: BLE001 - a damaged sheet fails only as it is read
+                raise DomainError(unreadable) from None
+            number += 1
             yield number, list(cells)
     finally:
         book.close()

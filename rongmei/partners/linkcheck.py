@@ -1,7 +1,7 @@
 """The automatic check of a reported repost (转发任务): fetch the page the partner reported and
 look for one of the task's articles on it, by its headline or by a link to its page on our site.
 
-Found: the assignment is accepted through services.check_task (by_adapter) and the repost counts.
+Found: the assignment is accepted through services.accept_checked_link and the repost counts.
 Not found, or the page could not be read: nothing is stored; the assignment stays reported for an
 operator, who decides (a page may name the article in a picture, or need a login). The function
 never raises for a network error: it returns why it did not accept.
@@ -195,7 +195,7 @@ def check_repost(assignment_id: int) -> str:
     else:
         note = _("Checked automatically: the page links to the article “%(t)s”.") % {"t": story.headline}
     try:
-        services.check_task(actor=None, assignment=assignment, accept=True, note=note, by_adapter=True)
+        services.accept_checked_link(assignment_id=assignment.pk, url=url, reported_at=assignment.reported_at, note=note)
     except DomainError as e:  # checked meanwhile by an operator, or reported again
         return _("Not accepted automatically: %(reason)s") % {"reason": e}
     return note

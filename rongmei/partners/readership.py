@@ -12,7 +12,7 @@ import datetime as dt
 import logging
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -126,6 +126,12 @@ def fetch_account(account: Account, *, since: dt.date, until: dt.date) -> FetchR
         except StateConflict:
             result.skipped += 1  # its quarter is closed: the frozen figures stay as they are
             continue
+        except IntegrityError:
+            # Its link belongs already to another post of the partner (entered by hand): that
+            # post keeps it; this piece is reported and skipped, the others go on.
+            result.skipped += 1
+            result.errors.append(_("%(id)s: its link is recorded already for another post.") % {"id": item.external_id})
+            continue
         except DomainError as e:
             result.skipped += 1
             result.errors.append(f"{item.external_id}: {e}")
@@ -161,4 +167,7 @@ def fetch_all(since: dt.date, until: dt.date) -> dict[int, FetchResult]:
             results[account.pk] = fetch_account(account, since=since, until=until)
         except DomainError as e:
             results[account.pk] = FetchResult(errors=[str(e)])
+        except DatabaseError:
+            log.exception("fetching the figures of account %s failed", account.pk)
+            results[account.pk] = FetchResult(errors=[_("The figures could not be stored; see the log.")])
     return results

@@ -11,7 +11,7 @@ Four components, each scored 0–100:
   the component does not apply and its weight goes to the others in proportion.
 
 The total is the weighted mean of the components that apply; each component's ``points`` is its
-share of the total (the points add up to it). Ranking is by total, then reads, then name; equal
+share of the total in tenths (they add up to it exactly). Ranking is by total, then reads, then name; equal
 totals share a rank. Award tiers go down the ranking: a tier covers the next ``count`` places
 whose total reaches its ``min_score``; a partner tied with the one above gets the same tier.
 
@@ -128,8 +128,13 @@ def day_bounds(quarter: Quarter) -> tuple[dt.datetime, dt.datetime]:
 
 
 def partners_scored(quarter: Quarter):
-    """Partners cooperating now, and any other that had a quota in the quarter."""
-    return Partner.objects.filter(Q(status=Partner.Status.ACTIVE) | Q(quotas__quarter=quarter)).distinct().order_by("name")
+    """Partners cooperating now that had joined by the quarter's end, and any other that had a
+    quota in the quarter."""
+    return (
+        Partner.objects.filter(Q(status=Partner.Status.ACTIVE, joined_on__lte=quarter.end) | Q(quotas__quarter=quarter))
+        .distinct()
+        .order_by("name")
+    )
 
 
 def figures(quarter: Quarter, partner_ids: list[int]) -> dict[int, Figures]:
@@ -196,10 +201,26 @@ def components_for(f: Figures, *, rule: dict, most_reads: int) -> list[Component
             detail={"done": f.tasks_done, "assigned": f.tasks_assigned},
         ),
     ]
-    weight_sum = sum(c.weight for c in parts if c.applies)
-    for c in parts:
-        c.points = round(c.weight * c.score / weight_sum, 1) if (c.applies and weight_sum) else 0.0
+    _share_points(parts, _total(parts))
     return parts
+
+
+def _share_points(parts: list[Component], total: Decimal) -> None:
+    """Each component's share of the total, in tenths that add up to the total exactly: rounded
+    down, then the tenths left over go to the largest remainders (Hamilton's method)."""
+    weight_sum = sum(c.weight for c in parts if c.applies)
+    applying = [c for c in parts if c.applies and weight_sum]
+    for c in parts:
+        c.points = 0.0
+    if not applying:
+        return
+    exact = {id(c): Decimal(c.weight) * Decimal(str(c.score)) * 10 / Decimal(weight_sum) for c in applying}
+    tenths = {id(c): int(exact[id(c)]) for c in applying}
+    left = int(total * 10) - sum(tenths.values())
+    for c in sorted(applying, key=lambda c: exact[id(c)] - tenths[id(c)], reverse=True)[: max(0, left)]:
+        tenths[id(c)] += 1
+    for c in applying:
+        c.points = tenths[id(c)] / 10
 
 
 def _total(parts: list[Component]) -> Decimal:

@@ -12,6 +12,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,6 +22,7 @@ from rongmei.core.exceptions import DomainError, NotAllowed, StateConflict
 from rongmei.core.input import clean_text, strip_controls
 from rongmei.core.notify import notify
 from rongmei.media.probe import sniff
+from rongmei.newsroom.services._util import check_date
 from rongmei.partners import permissions as perms
 from rongmei.partners import scoring
 from rongmei.partners.models import (
@@ -41,6 +43,7 @@ from rongmei.partners.models import (
 )
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
+MAX_CONTRIBUTION_BYTES = 500 * 1024 * 1024  # nginx lets /partners/contribute/ carry this much
 MAX_FILES = 10
 MAX_TARGET = 10000
 SILENT_DAYS = 14
@@ -382,6 +385,12 @@ def submit_contribution(*, actor, kind: str, title: str, body: str, place=None, 
     files = list(files)
     if len(files) > MAX_FILES:
         raise DomainError(_("Send at most %(n)s files at once.") % {"n": MAX_FILES}, field="files")
+    if sum(upload.size for upload in files) > MAX_CONTRIBUTION_BYTES:
+        raise DomainError(
+            _("The files together are larger than %(mb)s MB: send the rest in another contribution.")
+            % {"mb": MAX_CONTRIBUTION_BYTES // 2**20},
+            field="files",
+        )
     for upload in files:
         if upload.size > MAX_FILE_BYTES:
             raise DomainError(
@@ -548,6 +557,8 @@ def create_task(
         raise DomainError(_("Choose the kind of task."), field="kind")
     title = clean_text(title, field="title", label=_("Title"), min_len=2, max_len=80)
     description = clean_text(description, field="description", label=_("What to do"), max_len=2000, required=False)
+    for value, field, label in ((starts_at, "starts_at", _("From")), (due_at, "due_at", _("Until"))):
+        check_date(value, field=field, label=label)
     if due_at <= starts_at:
         raise DomainError(_("The window must end after it starts."), field="due_at")
     partners, stories = list(partners), list(stories)
@@ -559,6 +570,8 @@ def create_task(
         unpublished = [s.headline for s in stories if s.state != "published"]
         if unpublished:
             raise DomainError(_("Only published articles can be reposted: %(t)s") % {"t": "、".join(unpublished)}, field="stories")
+    if due_at <= timezone.now():
+        raise DomainError(_("The window has closed already: give an end in the future."), field="due_at")
     task = Task.objects.create(kind=kind, title=title, description=description, starts_at=starts_at, due_at=due_at, created_by=actor)
     task.stories.set(stories)
     TaskAssignment.objects.bulk_create([TaskAssignment(task=task, partner=p) for p in partners])
@@ -572,6 +585,25 @@ def create_task(
     recipients = User.objects.filter(partner_orgs__in=partners, is_active=True).distinct()
     notify(recipients, kind="partner", text=_("New task: %(t)s") % {"t": title}, url="/partners/tasks/")
     return task
+
+
+def _check_report_url(assignment: TaskAssignment, url: str) -> None:
+    """The link must be the partner's own post: not the center's article itself, not a link
+    another partner reported for the same task."""
+    from urllib.parse import urlsplit
+
+    from django.conf import settings
+
+    ours = urlsplit(settings.RONGMEI.get("PUBLIC_URL", "")).netloc.lower()
+    if ours and urlsplit(url).netloc.lower() == ours:
+        raise DomainError(_("Give the link of your own post, not the center's article."), field="url")
+    taken = (
+        TaskAssignment.objects.filter(task=assignment.task, report_url=url)
+        .exclude(pk=assignment.pk)
+        .exclude(status=TaskAssignment.Status.REJECTED)
+    )
+    if taken.exists():
+        raise DomainError(_("Another partner reported this link for the task: give the link of your own post."), field="url")
 
 
 @transaction.atomic
@@ -592,7 +624,9 @@ def report_task(*, actor, assignment: TaskAssignment, url: str, note: str = "") 
             _("The task's window closed on %(d)s.") % {"d": timezone.localtime(assignment.task.due_at).strftime("%Y-%m-%d %H:%M")}
         )
     before = assignment.status
-    assignment.report_url = clean_url(url, field="url")
+    url = clean_url(url, field="url")
+    _check_report_url(assignment, url)
+    assignment.report_url = url
     assignment.report_note = strip_controls(note).strip()[:300]
     assignment.status, assignment.reported_at, assignment.reported_by = TaskAssignment.Status.REPORTED, now, actor
     assignment.check_note = ""
@@ -642,11 +676,26 @@ def _repost_post(assignment: TaskAssignment, actor) -> None:
 
 
 @transaction.atomic
-def check_task(*, actor, assignment: TaskAssignment, accept: bool, note: str = "", by_adapter: bool = False) -> TaskAssignment:
-    """Accept or refuse a reported task. ``by_adapter``: the automatic link check (no actor)."""
-    if not by_adapter:
-        _require_manager(actor)
+def check_task(*, actor, assignment: TaskAssignment, accept: bool, note: str = "") -> TaskAssignment:
+    """An operator accepts or refuses a reported task."""
+    _require_manager(actor)
     assignment = TaskAssignment.objects.select_for_update().select_related("task", "partner").get(pk=assignment.pk)
+    return _finish_check(assignment, accept=accept, note=note, actor=actor)
+
+
+@transaction.atomic
+def accept_checked_link(*, assignment_id: int, url: str, reported_at, note: str) -> TaskAssignment:
+    """The automatic link check accepts a repost it has read. Only the report it read: if the
+    partner reported another link meanwhile, that one waits for its own check."""
+    assignment = TaskAssignment.objects.select_for_update().select_related("task", "partner").get(pk=assignment_id)
+    if assignment.status == TaskAssignment.Status.REPORTED and (assignment.report_url != url or assignment.reported_at != reported_at):
+        raise StateConflict(_("The partner reported another link meanwhile."))
+    return _finish_check(assignment, accept=True, note=note, actor=None)
+
+
+def _finish_check(assignment: TaskAssignment, *, accept: bool, note: str, actor) -> TaskAssignment:
+    """Call with the assignment locked. ``actor`` None: the automatic link check."""
+    by_adapter = actor is None
     if assignment.status != TaskAssignment.Status.REPORTED:
         raise StateConflict(_("Only a reported task can be checked."))
     if accept and assignment.task.kind == Task.Kind.REPOST:
@@ -657,7 +706,7 @@ def check_task(*, actor, assignment: TaskAssignment, accept: bool, note: str = "
     if not accept and not note:
         raise DomainError(_("Say why the report is not accepted."), field="note")
     assignment.status = TaskAssignment.Status.DONE if accept else TaskAssignment.Status.REJECTED
-    assignment.checked_at, assignment.checked_by, assignment.check_note = timezone.now(), (None if by_adapter else actor), note
+    assignment.checked_at, assignment.checked_by, assignment.check_note = timezone.now(), actor, note
     assignment.save()
     if accept and assignment.task.kind == Task.Kind.REPOST:
         _repost_post(assignment, actor)
@@ -667,7 +716,7 @@ def check_task(*, actor, assignment: TaskAssignment, accept: bool, note: str = "
     }
     audit.record(
         "partner.task_check",
-        actor=None if by_adapter else actor,
+        actor=actor,
         subject=assignment.task,
         summary=summary,
         from_state=TaskAssignment.Status.REPORTED,
@@ -752,7 +801,11 @@ def close_quarter(*, actor, quarter: Quarter, issuer: str = "") -> list[Score]:
     if timezone.localdate() <= quarter.end:
         raise StateConflict(_("%(q)s has not ended yet (it ends on %(d)s).") % {"q": quarter, "d": quarter.end.isoformat()})
     start, end = scoring.day_bounds(quarter)
-    waiting = TaskAssignment.objects.filter(status=TaskAssignment.Status.REPORTED, task__due_at__gte=start, task__due_at__lt=end).count()
+    waiting = (
+        TaskAssignment.objects.filter(status=TaskAssignment.Status.REPORTED)
+        .filter(Q(task__due_at__gte=start, task__due_at__lt=end) | Q(reported_at__gte=start, reported_at__lt=end))
+        .count()
+    )
     if waiting:
         raise StateConflict(
             _("%(n)s task reports of %(q)s wait to be checked: accept or send them back before closing.") % {"n": waiting, "q": quarter}
@@ -829,7 +882,8 @@ def _raise_alert(partner: Partner, kind: str, key: str, message: str) -> Alert |
             alert = Alert.objects.create(partner=partner, kind=kind, key=key, message=message[:300])
     except IntegrityError:
         return None  # raised before: one alert per situation
-    notify(_managers() + _members(partner), kind="partner", text=message, url=f"/partners/manage/partners/{partner.pk}/")
+    notify(_managers(), kind="partner", text=message, url=f"/partners/manage/partners/{partner.pk}/")
+    notify(_members(partner), kind="partner", text=message, url="/partners/")
     return alert
 
 
@@ -842,6 +896,10 @@ def check_alerts(*, today: dt.date | None = None) -> list[Alert]:
     elapsed = (today - quarter.start).days + 1
     length = (quarter.end - quarter.start).days + 1
     lines = {line.partner_id: line for line in scoring.score_lines(quarter)} if days_left < RISK_DAYS else {}
+    current_prefix = f"{quarter.year}Q{quarter.number}:"
+    now = timezone.now()
+    Alert.objects.filter(kind=Alert.Kind.QUOTA_RISK, resolved_at=None).exclude(key__startswith=current_prefix).update(resolved_at=now)
+    Alert.objects.filter(resolved_at=None).exclude(partner__status=Partner.Status.ACTIVE).update(resolved_at=now)
     for partner in Partner.objects.filter(status=Partner.Status.ACTIVE):
         last = last_activity(partner)
         since = last or partner.joined_on

@@ -10,12 +10,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from rongmei.core.exceptions import NotAllowed
+from rongmei.core.exceptions import DomainError, NotAllowed
 from rongmei.core.forms import call_service, call_service_or_message
 from rongmei.newsroom.views._common import forbidden
 from rongmei.partners import forms, scoring, selectors, services
@@ -210,7 +210,13 @@ def quotas(request, code: str | None = None):
             if not any(values.values()):
                 continue
             values = {m: v or 0 for m, v in values.items()}
-            ok, quota = call_service_or_message(request, services.set_quota, actor=request.user, partner=partner, quarter=quarter, **values)
+            try:
+                ok, quota = True, services.set_quota(actor=request.user, partner=partner, quarter=quarter, **values)
+            except NotAllowed:
+                raise
+            except DomainError as e:
+                ok, quota = False, None
+                messages.error(request, f"{partner.name}：{e.message}")
             if ok:
                 existing[partner.pk] = quota
                 saved += 1
@@ -313,7 +319,12 @@ def contribution_detail(request, pk: int):
     return render(
         request,
         "partners/manage/contribution.html",
-        {"item": item, "adopt_form": forms.AdoptForm(), "decline_form": forms.DeclineForm(), "can_adopt": perms.can_adopt(request.user)},
+        {
+            "item": item,
+            "adopt_form": forms.AdoptForm(user=request.user),
+            "decline_form": forms.DeclineForm(),
+            "can_adopt": perms.can_adopt(request.user),
+        },
     )
 
 
@@ -329,16 +340,19 @@ def contribution_decide(request, pk: int):
         ok, _c = call_service_or_message(
             request, services.decline_contribution, actor=request.user, contribution=item, reason=request.POST.get("reason", "")
         )
+    elif action in ("story", "lead"):
+        form = forms.AdoptForm(request.POST, user=request.user)
+        if not form.is_valid():
+            messages.error(request, _("Choose one of your teams."))
+            return redirect("partners:contribution_manage", item.pk)
+        team = form.cleaned_data["team"]
+        if action == "story" and team is None:
+            messages.error(request, _("Choose the team the story goes to."))
+            return redirect("partners:contribution_manage", item.pk)
+        service = services.adopt_as_story if action == "story" else services.adopt_as_lead
+        ok, _c = call_service_or_message(request, service, actor=request.user, contribution=item, team=team)
     else:
-        form = forms.AdoptForm(request.POST)
-        team = form.cleaned_data["team"] if form.is_valid() else None
-        if action == "story":
-            if team is None:
-                messages.error(request, _("Choose the team the story goes to."))
-                return redirect("partners:contribution_manage", item.pk)
-            ok, _c = call_service_or_message(request, services.adopt_as_story, actor=request.user, contribution=item, team=team)
-        else:
-            ok, _c = call_service_or_message(request, services.adopt_as_lead, actor=request.user, contribution=item, team=team)
+        return HttpResponseBadRequest(_("Say what to do: adopt as a story, as a lead, or decline."))
     if ok:
         item.refresh_from_db()
         messages.success(request, item.get_status_display())

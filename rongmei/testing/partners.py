@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from rongmei.partners import services
 from rongmei.partners.models import Partner
 from rongmei.testing.personas import PASSWORD
@@ -11,7 +13,10 @@ NAMES = ("泌阳微帮", "泌阳在线", "泌阳大小事", "花园街道发布"
 
 def make_partner(operator, name: str = NAMES[0], *, username: str | None = None, operator_name: str = "王运营者"):
     """A cooperating partner with one login (role self-media partner); returns (partner, login)."""
-    partner = services.save_partner(actor=operator, name=name, operator_name=operator_name, contact_phone="13800000000")
+    # Joined long ago: tests score past quarters, which count only partners that had joined.
+    partner = services.save_partner(
+        actor=operator, name=name, operator_name=operator_name, contact_phone="13800000000", joined_on=dt.date(2020, 1, 1)
+    )
     login = services.create_login(
         actor=operator, partner=partner, username=username or f"zmt{partner.pk}", name=f"{name}运营", password=PASSWORD
     )

@@ -112,7 +112,8 @@ def test_the_silent_alert_goes_to_operators_and_the_partners_logins(
     assert texts(partner_login) == [message]
     assert message not in texts(other_partner_login)
     assert message not in texts(editor)
-    assert Notification.objects.filter(text=message).get(recipient=partner_login).url == f"/partners/manage/partners/{partner.pk}/"
+    assert Notification.objects.filter(text=message).get(recipient=partner_login).url == "/partners/"
+    assert Notification.objects.filter(text=message).get(recipient=operator).url == f"/partners/manage/partners/{partner.pk}/"
 
 
 def test_a_late_recorded_old_post_leaves_one_open_silent_alert(partner, partner_login, other_partner, other_partner_login):

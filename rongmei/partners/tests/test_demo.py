@@ -105,7 +105,7 @@ def test_the_login_partner_acts_for_biyang_weibang_with_the_demo_password(seeded
     assert permissions.partner_of(User.objects.get(username="zmt02")).name == "泌阳在线"
 
 
-def test_the_seed_prints_the_partner_login(seeded):
+def test_the_seed_prints_the_partner_login(seeded, db):  # db: ordered with the other database tests
     line = next(line for line in seeded.splitlines() if " partner " in f"{line} ")
     assert "王微帮" in line and demo_data.DEMO_PASSWORD in line
 

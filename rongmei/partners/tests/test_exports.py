@@ -179,3 +179,19 @@ def test_a_closed_quarter_shows_its_frozen_scores_not_a_new_computation(operator
                 assert line[f"{label}: score"] == component["score"]
                 assert line[f"{label}: points"] == component["points"]
     assert by_name[partner.name]["Posts: target"] == 2
+
+
+def test_a_title_that_looks_like_a_formula_stays_text(operator, partner):
+    quarter = services.current_quarter()
+    services.record_post(
+        actor=operator,
+        partner=partner,
+        title='=HYPERLINK("http://evil.example","点我")',
+        url="https://example.org/f/1",
+        published_on=timezone.localdate(),
+        reads=1,
+    )
+    sheet = load_workbook(io.BytesIO(quarter_workbook(quarter))).worksheets[1]
+    titles = [row[3] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert titles == ['\'=HYPERLINK("http://evil.example","点我")']
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)

@@ -13,7 +13,7 @@ from openpyxl import Workbook
 
 from rongmei.core.exceptions import DomainError, NotAllowed
 from rongmei.core.models import AuditLog
-from rongmei.partners import services
+from rongmei.partners import imports, services
 from rongmei.partners.imports import MAX_ROWS, import_posts, parse_reads
 from rongmei.partners.models import Platform, Post, Quarter
 
@@ -323,3 +323,29 @@ def test_reads_accept_plain_numbers_and_the_wan_style(text, reads):
 def test_reads_refuse_what_is_not_a_count(text):
     with pytest.raises(ValueError):
         parse_reads(text)
+
+
+def _rezipped(data: bytes, change) -> bytes:
+    import zipfile
+
+    source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            target.writestr(info.filename, change(info.filename, source.read(info.filename)))
+    return out.getvalue()
+
+
+def test_a_workbook_damaged_inside_its_sheet_is_refused_whole(partner_login, partner, today):
+    good = xlsx([["标题", "链接", "发布日期", "阅读量"], ["甲", "https://example.org/d/1", today, 5]]).read()
+    cut = _rezipped(good, lambda name, blob: blob[: len(blob) // 2] if name.endswith("sheet1.xml") else blob)
+    with pytest.raises(DomainError, match="could not be read as an Excel workbook"):
+        imports.import_posts(actor=partner_login, uploaded=SimpleUploadedFile("坏.xlsx", cut), partner=partner)
+    assert not Post.objects.exists()
+
+
+def test_a_workbook_that_unpacks_to_a_flood_is_refused_before_it_is_read(partner_login, partner, today):
+    good = xlsx([["标题", "链接", "发布日期", "阅读量"], ["甲", "https://example.org/d/1", today, 5]]).read()
+    flood = _rezipped(good, lambda name, blob: blob + b" " * (120 * 2**20) if name.endswith("sheet1.xml") else blob)
+    assert len(flood) < imports.MAX_BYTES
+    with pytest.raises(DomainError, match="unpacks to more than"):
+        imports.import_posts(actor=partner_login, uploaded=SimpleUploadedFile("大.xlsx", flood), partner=partner)

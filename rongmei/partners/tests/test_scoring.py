@@ -178,7 +178,12 @@ def test_components_and_total_match_the_hand_computed_figures(scenario):
     assert comp(a, "tasks").score is None and not comp(a, "tasks").applies
     # No task: its weight 10 goes to the others, (40×83.3 + 30×100 + 20×100) / 90 = 92.58.
     assert a.total == Decimal("92.6")
-    assert [comp(a, k).points for k in scoring.COMPONENTS] == [37.0, 33.3, 22.2, 0.0]
+    assert [comp(a, k).points for k in scoring.COMPONENTS] == [
+        37.0,
+        33.4,
+        22.2,
+        0.0,
+    ]  # shares of 92.6 in tenths, the leftover tenth to the largest remainder
 
     # B: quota mean of posts 1/2 and tasks 1/1; reads 500/1000; 1 of 3 adoptions; 1 of 2 tasks.
     assert [comp(b, k).score for k in scoring.COMPONENTS] == [75.0, 50.0, 33.3, 50.0]
@@ -351,3 +356,30 @@ def test_only_managers_change_the_rule(editor, reporter, partner_login, chief):
     assert scoring.current_rule().weight_reads == 30
     save(chief, weights=(0, 100, 0, 0))
     assert scoring.current_rule().weight_reads == 100
+
+
+def test_the_points_add_up_to_the_total_exactly_for_any_figures():
+    import random
+    from decimal import Decimal
+
+    rng = random.Random(7)
+    for _ in range(2000):
+        targets = {m: rng.choice([0, 0, 1, 5, 13, 30]) for m in ("posts", "originals", "reposts", "tasks")}
+        f = scoring.Figures(
+            posts=rng.randint(0, 40),
+            originals=rng.randint(0, 30),
+            reposts=rng.randint(0, 9),
+            reads=rng.randint(0, 10**6),
+            adopted=rng.randint(0, 5),
+            tasks_assigned=rng.randint(0, 4),
+            targets=targets,
+        )
+        f.tasks_done = rng.randint(0, f.tasks_assigned)
+        rule = {
+            "weights": {k: rng.randint(0, 60) for k in ("quota", "reads", "adopted", "tasks")},
+            "adopted_full": rng.randint(1, 4),
+            "tiers": [],
+        }
+        parts = scoring.components_for(f, rule=rule, most_reads=max(f.reads, rng.randint(0, 10**6)))
+        total = scoring._total(parts)
+        assert sum(Decimal(str(c.points)) for c in parts) == total

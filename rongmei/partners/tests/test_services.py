@@ -429,12 +429,40 @@ def test_only_managers_check_and_only_a_reported_task(clock, operator, editor, p
 def test_the_automatic_link_check_accepts_without_an_actor(clock, operator, partner, partner_login, story):
     assignment = repost_task(operator, [partner], [story]).assignments.get()
     services.report_task(actor=partner_login, assignment=assignment, url="https://mp.example.com/r/1")
-    services.check_task(actor=None, assignment=assignment, accept=True, note="链接可访问", by_adapter=True)
+    assignment.refresh_from_db()
+    services.accept_checked_link(
+        assignment_id=assignment.pk, url=assignment.report_url, reported_at=assignment.reported_at, note="链接可访问"
+    )
     assignment.refresh_from_db()
     assert (assignment.status, assignment.checked_by, assignment.check_note) == (TaskAssignment.Status.DONE, None, "链接可访问")
     line = AuditLog.objects.get(action="partner.task_check")
     assert (line.actor, line.data) == (None, {"by_adapter": True, "note": "链接可访问"})
     assert Post.objects.get().source == Post.Source.TASK
+
+
+def test_the_link_check_does_not_accept_a_link_reported_after_it_read_the_page(clock, operator, partner, partner_login, story):
+    assignment = repost_task(operator, [partner], [story]).assignments.get()
+    services.report_task(actor=partner_login, assignment=assignment, url="https://mp.example.com/r/1")
+    assignment.refresh_from_db()
+    read_url, read_at = assignment.report_url, assignment.reported_at
+    services.report_task(actor=partner_login, assignment=assignment, url="https://mp.example.com/r/other")
+    with pytest.raises(StateConflict):
+        services.accept_checked_link(assignment_id=assignment.pk, url=read_url, reported_at=read_at, note="页面含原文")
+    assert TaskAssignment.objects.get(pk=assignment.pk).status == TaskAssignment.Status.REPORTED
+
+
+def test_a_report_must_be_the_partners_own_post(
+    clock, settings, operator, partner, partner_login, other_partner, other_partner_login, story
+):
+    settings.RONGMEI = {**settings.RONGMEI, "PUBLIC_URL": "https://www.biyang.example"}
+    task = repost_task(operator, [partner, other_partner], [story])
+    mine, theirs = task.assignments.get(partner=partner), task.assignments.get(partner=other_partner)
+    with pytest.raises(DomainError, match="not the center's article"):
+        services.report_task(actor=partner_login, assignment=mine, url=f"https://www.biyang.example/news/{story.pk}/")
+    services.report_task(actor=other_partner_login, assignment=theirs, url="https://mp.example.com/zx/1")
+    with pytest.raises(DomainError, match="Another partner reported this link"):
+        services.report_task(actor=partner_login, assignment=mine, url="https://mp.example.com/zx/1")
+    assert TaskAssignment.objects.get(pk=mine.pk).status == TaskAssignment.Status.OPEN
 
 
 def test_accepting_a_report_after_its_quarter_closed_does_not_change_that_quarter(operator, partner, partner_login, story):
@@ -448,17 +476,20 @@ def test_accepting_a_report_after_its_quarter_closed_does_not_change_that_quarte
     assert not q1().is_closed
 
 
-def test_a_repost_reported_in_a_closed_quarter_is_not_accepted_into_it(operator, partner, partner_login, story):
-    # … and a report made in its last days on a task due later cannot be accepted into it once closed.
+def test_a_repost_reported_in_the_quarter_on_a_task_due_later_holds_the_closing_until_checked(operator, partner, partner_login, story):
+    # … and so does a report made in its last days on a task due in the next quarter: accepted, it
+    # counts in the quarter it was reported in, which then closes with it.
     with freeze_time(at(dt.date(2025, 3, 31), hour=12)):
         task = repost_task(operator, [partner], [story], starts=at(dt.date(2025, 3, 30)), due=at(dt.date(2025, 4, 3), hour=23))
         assignment = task.assignments.get()
         services.report_task(actor=partner_login, assignment=assignment, url="https://mp.example.com/r/1")
+    with pytest.raises(StateConflict, match="wait to be checked"):
+        services.close_quarter(actor=operator, quarter=q1())
+    services.check_task(actor=operator, assignment=assignment, accept=True)
+    assert Post.objects.get().published_on == dt.date(2025, 3, 31)
     services.close_quarter(actor=operator, quarter=q1())
-    with pytest.raises(StateConflict):
-        services.check_task(actor=operator, assignment=assignment, accept=True)
-    assert TaskAssignment.objects.get(pk=assignment.pk).status == TaskAssignment.Status.REPORTED
-    assert not Post.objects.filter(published_on__range=(dt.date(2025, 1, 1), dt.date(2025, 3, 31))).exists()
+    line = next(x for x in scoring.frozen_lines(q1()) if x.partner_id == partner.pk)
+    assert line.figures.reposts == 1
 
 
 # --- closing a quarter ----------------------------------------------------------------------------

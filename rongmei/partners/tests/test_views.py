@@ -326,5 +326,25 @@ def test_a_refused_account_shows_the_partners_page_again_with_what_was_typed(cli
     )
     assert response.status_code == 400
     page = response.content.decode()
-    assert "by-typed-handle" in page and "<details class=\"card\" open>" in page
+    assert "by-typed-handle" in page and '<details class="card" open>' in page
     assert not partner.accounts.exists()
+
+
+def test_the_adopt_form_offers_only_the_editors_teams_and_an_unknown_action_is_refused(client, partner_login, editor, team, other_team):
+    item = services.submit_contribution(actor=partner_login, kind="story", title="一篇待采用的稿件", body="稿件正文，足够长的内容。")
+    login(client, editor)
+    page = client.get(reverse("partners:contribution_manage", args=[item.pk])).content.decode()
+    assert f'value="{team.pk}"' in page and f'value="{other_team.pk}"' not in page
+    response = client.post(reverse("partners:contribution_decide", args=[item.pk]), {"action": "story", "team": other_team.pk})
+    assert response.status_code == 302 and Contribution.objects.get(pk=item.pk).status == Contribution.Status.SUBMITTED
+    assert client.post(reverse("partners:contribution_decide", args=[item.pk]), {}).status_code == 400
+    assert Contribution.objects.get(pk=item.pk).status == Contribution.Status.SUBMITTED
+
+
+def test_a_task_whose_window_is_over_or_out_of_range_is_refused_with_its_field(client, operator, partner):
+    login(client, operator)
+    base = {"kind": "event", "title": "承办活动", "partners": [partner.pk]}
+    for starts, due in (("0001-01-01T00:00", "0001-01-02T00:00"), ("2024-01-01T08:00", "2024-01-02T08:00")):
+        response = client.post(reverse("partners:task_new"), {**base, "starts_at": starts, "due_at": due})
+        assert response.status_code == 400
+    assert not Task.objects.exists()
