@@ -204,9 +204,12 @@ def test_only_a_reported_repost_is_checked(operator, partner, assignment):
 
 @pytest.mark.usefixtures("allow_local")
 def test_reporting_a_repost_enqueues_the_check_and_the_task_runs_it(
-    django_capture_on_commit_callbacks, web, partner_login, assignment, story
+    django_capture_on_commit_callbacks, settings, web, partner_login, assignment, story
 ):
     from django_tasks_db.models import DBTaskResult
+
+    # The database queue (also where REDIS_URL would route tasks to RQ), to read what was queued.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
     from rongmei.partners import tasks as partner_tasks
 

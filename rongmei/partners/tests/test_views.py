@@ -267,8 +267,11 @@ def test_a_quarter_code_out_of_range_is_a_404(client, operator):
     assert login(client, operator).get("/partners/manage/quarter/1999-4/").status_code == 404
 
 
-def test_the_operator_stores_a_wechat_accounts_fetch_settings_and_queues_a_fetch(client, operator, partner):
+def test_the_operator_stores_a_wechat_accounts_fetch_settings_and_queues_a_fetch(client, settings, operator, partner):
     from django_tasks_db.models import DBTaskResult
+
+    # The database queue (also where REDIS_URL would route tasks to RQ), to read what was queued.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
     from rongmei.distribution import credentials
 
