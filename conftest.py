@@ -128,3 +128,11 @@ def _partner_persona(name):
 
 for _name in ("partner", "partner_login", "other_partner", "other_partner_login"):
     globals()[_name] = _partner_persona(_name)
+
+
+@pytest.fixture
+def practice(operator):
+    """The practice network, a team with leader and members, a resident (rongmei/testing/practice.py)."""
+    from rongmei.testing.practice import make_practice
+
+    return make_practice(operator)

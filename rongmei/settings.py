@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "rongmei.inquiries",
     "rongmei.live",
     "rongmei.partners",
+    "rongmei.practice",
     "rongmei.api",
 ]
 

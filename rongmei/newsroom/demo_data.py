@@ -122,9 +122,10 @@ COLUMNS = [
     ("yajiewen", "亚杰问", "articles", "❓", ["rongmeibang"], "记者替您问"),
     ("video", "短视频", "video", "🎬", ["short-video", "tv-news"], "泌阳短视频与电视新闻"),
     ("wenzheng", "问政", "services", "💬", [], "有问必答，部门限时答复"),
+    ("wenming", "新时代文明实践", "articles", "🌱", ["practice"], "志愿服务、文明实践活动与身边典型"),
 ]
 # The page an articles column shows at its top as its related page.
-COLUMN_LINKS = {"renda": "/councils/renda/", "zhengxie": "/councils/zhengxie/", "wenzheng": "/wenzheng/"}
+COLUMN_LINKS = {"renda": "/councils/renda/", "zhengxie": "/councils/zhengxie/", "wenzheng": "/wenzheng/", "wenming": "/practice/"}
 
 # Sensitive-word lists: name, severity, description, words. Plus the allow-list.
 WORD_CATEGORIES = [

@@ -293,6 +293,7 @@ class Seeder:
         from rongmei.live.demo import seed_demo as seed_live
         from rongmei.partners.demo import seed_demo as seed_partners
         from rongmei.portal.demo import seed_demo as seed_portal
+        from rongmei.practice.demo import seed_demo as seed_practice
 
         seed_portal()
         seed_civic()
@@ -302,6 +303,7 @@ class Seeder:
         seed_inquiries()
         seed_live()
         seed_partners()
+        seed_practice()
 
 
 def _width(text: str) -> int:
