@@ -28,4 +28,12 @@ def make_practice(operator) -> dict:
     other_team = VolunteerTeam.objects.create(site=center, name="县医疗志愿服务队", leader=people["outsider_volunteer"])
     services.join_team(actor=operator, team=other_team, volunteer=people["outsider_volunteer"])
     resident = Fan.objects.create(phone="+8613700000009", nickname="张大娘")
-    return {"center": center, "institute": institute, "station": station, "team": team, "other_team": other_team, "resident": resident, **people}
+    return {
+        "center": center,
+        "institute": institute,
+        "station": station,
+        "team": team,
+        "other_team": other_team,
+        "resident": resident,
+        **people,
+    }
