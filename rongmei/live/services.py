@@ -238,16 +238,20 @@ def start_relay(*, actor, room: LiveRoom) -> LiveRoom:
 
 
 def stop_relay(*, actor, room: LiveRoom) -> LiveRoom:
-    """An operator stops the relay: the room ends (it may be started again within the grace)."""
+    """An operator stops the relay: the room ends (it may be started again within the grace).
+    Returns the room as it was given: the relay's watcher writes its end a moment later."""
     from rongmei.live import relay
 
     _require_manager(actor)
-    stopped = relay.stop(room)
+    # The audit line first: once the relay stops, its watcher thread writes the room's end, and
+    # this thread then writes nothing more (no two writers at once; SQLite's shared in-memory
+    # test database refuses a second writer at once instead of waiting).
     with transaction.atomic():
         audit.record("live.relay_stop", actor=actor, subject=room, summary=_("Relay stopped"))
+    stopped = relay.stop(room)
     if not stopped:  # nothing ran: make sure a live room does not stay live
         relay_ended(room_id=room.pk, stopped=True)
-    return LiveRoom.objects.get(pk=room.pk)
+    return room
 
 
 def parse_clock(value: str, *, field: str) -> int:
