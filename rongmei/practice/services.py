@@ -219,7 +219,7 @@ def open_conversation(*, actor, activity: Activity | None = None, team: Voluntee
 
 
 def _locked(service: ServiceRequest) -> ServiceRequest:
-    return ServiceRequest.objects.select_for_update().select_related("team", "volunteer", "resident").get(pk=service.pk)
+    return ServiceRequest.objects.select_for_update(of=("self",)).select_related("team", "volunteer", "resident").get(pk=service.pk)
 
 
 def _timeline(service: ServiceRequest, action: str, summary: str, before: str, actor=None) -> None:
