@@ -136,3 +136,31 @@ def practice(operator):
     from rongmei.testing.practice import make_practice
 
     return make_practice(operator)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _one_request_at_a_time_on_in_memory_sqlite():
+    """Django's live server hands every request thread the one connection of an in-memory SQLite
+    test database (LiveServerTestCase._make_connections_override). A browser loading a page
+    fires several requests at once, and their queries and transactions then interleave on that
+    connection: now and then one fails, and a page loses a part that its script fetches. Run the
+    live server's Django part one request at a time there (not the streaming of a response, so a
+    video's range requests cannot hold the others up). PostgreSQL runs keep real concurrency."""
+    import threading
+
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.db import connections
+
+    lock = threading.Lock()
+    original = WSGIHandler.__call__
+
+    def serialized(self, environ, start_response):
+        # Asked per request: the test database replaces the configured one after this starts.
+        if not any(c.vendor == "sqlite" and c.is_in_memory_db() for c in connections.all()):
+            return original(self, environ, start_response)
+        with lock:
+            return original(self, environ, start_response)
+
+    WSGIHandler.__call__ = serialized
+    yield
+    WSGIHandler.__call__ = original
