@@ -18,6 +18,7 @@ class Lead(models.Model):
         PARTNER = "partner", _("Partner")
         WIRE = "wire", _("Wire")
         INQUIRY = "inquiry", _("问政")
+        PRACTICE = "practice", _("Civilization practice center")
 
     class Status(models.TextChoices):
         NEW = "new", _("New")

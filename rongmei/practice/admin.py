@@ -23,5 +23,9 @@ class VolunteerTeamAdmin(admin.ModelAdmin):
 
 @admin.register(StoreItem)
 class StoreItemAdmin(admin.ModelAdmin):
+    # Stock changes with exchanges, under lock, on the staff's store page (/practice/manage/store/).
     list_display = ("name", "points", "stock", "active")
-    list_editable = ("points", "stock", "active")
+    list_editable = ("points", "active")
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("stock",) if obj is not None else ()

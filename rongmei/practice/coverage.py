@@ -17,9 +17,7 @@ from rongmei.practice import services
 from rongmei.practice.models import Activity
 
 PRACTICE_TEAM_NAME = "新时代文明实践"
-# Lead.Source has no practice-center entry; the request is filed in-house by the center's
-# staff, which is what REPORTER ("filed by our own people") means among the choices.
-COVERAGE_SOURCE = Lead.Source.REPORTER
+COVERAGE_SOURCE = Lead.Source.PRACTICE
 
 
 def practice_team() -> Team | None:

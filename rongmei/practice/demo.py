@@ -1,7 +1,8 @@
 """Demo of 新时代文明实践 in Biyang: the county center, an institute per town and a station per
 village, three volunteer teams with twelve volunteers, activities (one held last week with its
-hours credited, two open for sign-up, one planned), service requests in every state of the loop,
-and the points store.
+hours credited and its photos, two open for sign-up, one planned), service requests in every
+state of the loop, the points store with an exchange to collect and one collected, and typical
+cases (two shown, one not yet).
 
 Idempotent: sites, teams, volunteers, activities and items are found by name; the requests by
 their description. Played through rongmei.practice.services; where the demo needs the past (an
@@ -18,8 +19,8 @@ from django.utils import timezone
 from rongmei.accounts.models import Role, User
 from rongmei.core.models import Place
 from rongmei.fans.models import Fan
-from rongmei.practice import services
-from rongmei.practice.models import Activity, Exchange, ServiceRequest, SignUp, Site, StoreItem, Volunteer, VolunteerTeam
+from rongmei.practice import cases, photos, services, store
+from rongmei.practice.models import Activity, Exchange, ServiceRequest, SignUp, Site, StoreItem, TypicalCase, Volunteer, VolunteerTeam
 
 CENTER = "泌阳县新时代文明实践中心"
 # (town, latitude, longitude) of the institutes; the demo's coordinates are approximate.
@@ -236,4 +237,81 @@ def seed_demo() -> int:
         if services.balance(richest, "points") >= badge.points:
             services.exchange(fan=richest.fan, item=badge)
             made += 1
+        # An earlier one, collected at the center.
+        second = sorted(volunteers, key=lambda v: services.balance(v, "points"))[-2]
+        if services.balance(second, "points") >= badge.points:
+            store.collect_exchange(actor=operator, exchange=services.exchange(fan=second.fan, item=badge))
+            made += 1
+    made += _seed_photos(operator, held)
+    made += _seed_cases(operator, volunteers, teams)
     return made
+
+
+def _picture(index: int):
+    """A made-up photo (the demo has no real ones): a sky, a field and a sun of different hues."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image, ImageDraw
+
+    width, height = 960, 640
+    image = Image.new("RGB", (width, height))
+    draw = ImageDraw.Draw(image)
+    sky = [(120, 170, 230), (240, 180, 120), (150, 200, 210)][index % 3]
+    for y in range(height):
+        shade = y / height
+        draw.line([(0, y), (width, y)], fill=tuple(int(c * (1 - 0.35 * shade)) for c in sky))
+    draw.rectangle([0, int(height * 0.62), width, height], fill=(90, 150, 70))
+    draw.ellipse([680 - 60 * index, 80, 780 - 60 * index, 180], fill=(250, 220, 90))
+    draw.rectangle([120 + 150 * index, 300, 300 + 150 * index, 420], fill=(200, 60, 50))  # the red banner
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=85)
+    return SimpleUploadedFile(f"demo-{index}.jpg", buffer.getvalue(), content_type="image/jpeg")
+
+
+def _seed_photos(operator, title: str) -> int:
+    activity = Activity.objects.filter(title=title).first()
+    if activity is None or activity.photos.exists():
+        return 0
+    return len(
+        photos.add_photos(actor=operator, activity=activity, uploads=[_picture(i) for i in range(3)], caption="志愿者为老人义诊、理发")
+    )
+
+
+def _seed_cases(operator, volunteers, teams) -> int:
+    from rongmei.distribution import selectors as distribution
+    from rongmei.practice.coverage import practice_team
+
+    if TypicalCase.objects.exists():
+        return 0
+    newsroom_team = practice_team()
+    story = distribution.published_stories(team=newsroom_team).first() if newsroom_team else None
+    by_hours = max(volunteers, key=lambda v: services.balance(v, "hours"))
+    cases.save_case(
+        actor=operator,
+        title=f"{by_hours.real_name}：把志愿服务做成习惯",
+        summary=f"{by_hours.real_name}加入{teams[1].name}后，每周都到敬老院义诊、理发、陪老人聊天。"
+        "“老人们盼着我们去，我们也离不开他们。”今年以来，她参加志愿服务二十余次。",
+        volunteer=by_hours,
+        team=teams[1],
+        photo=_picture(1),
+        position=1,
+        published=True,
+    )
+    cases.save_case(
+        actor=operator,
+        title=f"{teams[0].name}：群众点单，志愿者上门",
+        summary="便民服务队接到群众点单后当天上门，修家电、修水电、上门理发，群众评价满意率百分之百。",
+        team=teams[0],
+        story=str(story.pk) if story else "",
+        position=2,
+        published=True,
+    )
+    cases.save_case(
+        actor=operator,
+        title="县青年志愿者宣讲队（待审核）",
+        summary="宣讲队走进乡村、学校开展政策宣讲，材料尚在整理，暂不公开。",
+        team=teams[2],
+        position=3,
+    )
+    return 3

@@ -246,6 +246,7 @@ class Exchange(models.Model):
     class State(models.TextChoices):
         ORDERED = "ordered", _("To collect")
         COLLECTED = "collected", _("Collected")
+        CANCELLED = "cancelled", _("Cancelled, points returned")
 
     volunteer = models.ForeignKey(Volunteer, on_delete=models.PROTECT, related_name="exchanges")
     item = models.ForeignKey(StoreItem, on_delete=models.PROTECT, related_name="exchanges")
@@ -253,9 +254,68 @@ class Exchange(models.Model):
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.ORDERED)
     created_at = models.DateTimeField(_("exchanged at"), default=timezone.now)
     collected_at = models.DateTimeField(_("collected at"), null=True, blank=True)
+    handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
+    cancel_reason = models.CharField(_("reason for cancelling"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("points exchange")
         verbose_name_plural = _("points exchanges")
         constraints = [models.CheckConstraint(condition=Q(points__gt=0), name="practice_exchange_points_positive")]
+
+
+class ActivityPhoto(models.Model):
+    """A photo of an activity, uploaded by the practice center's staff and shown on the public
+    activity page once the activity is public. Stored re-encoded, without the camera's metadata
+    (EXIF carries where the picture was taken)."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(_("photo"), upload_to="practice/activities/%Y/%m/")
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    caption = models.CharField(_("caption"), max_length=100, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        verbose_name = _("activity photo")
+        verbose_name_plural = _("activity photos")
+
+
+class TypicalCase(models.Model):
+    """A typical case (先进典型) the practice center showcases: a volunteer, a team or a piece of
+    work, with a summary, a photo, and the newsroom's story about it when there is one. Shown on
+    the public pages only when published."""
+
+    title = models.CharField(_("title"), max_length=60)
+    summary = models.TextField(_("summary"), max_length=2000)
+    volunteer = models.ForeignKey(
+        Volunteer, verbose_name=_("volunteer"), null=True, blank=True, on_delete=models.SET_NULL, related_name="typical_cases"
+    )
+    team = models.ForeignKey(
+        VolunteerTeam,
+        verbose_name=pgettext_lazy("practice", "team"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="typical_cases",
+    )
+    story = models.ForeignKey(
+        "newsroom.Story", verbose_name=_("the newsroom's story"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    photo = models.ImageField(_("photo"), upload_to="practice/cases/%Y/%m/", blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    published = models.BooleanField(_("shown to the public"), default=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["position", "-created_at", "id"]
+        verbose_name = _("typical case")
+        verbose_name_plural = _("typical cases")
+
+    def __str__(self) -> str:
+        return self.title

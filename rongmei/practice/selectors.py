@@ -16,8 +16,9 @@ from rongmei.practice.models import Activity, Exchange, LedgerEntry, ServiceRequ
 
 RANKING_SIZE = 10
 OPEN_ACTIVITIES_MAX = 20
-CASES_MAX = 10
-CASES_COLUMN = "新时代文明实践"  # the portal column whose stories are the typical cases
+COLUMN_STORIES_MAX = 10
+HOME_CASES_MAX = 5
+PRACTICE_COLUMN = "新时代文明实践"  # the portal column of the practice team's published stories
 LEDGER_MAX = 50
 
 State = ServiceRequest.State
@@ -62,17 +63,17 @@ def team_ranking(limit: int = RANKING_SIZE) -> list[VolunteerTeam]:
     )
 
 
-def typical_cases(limit: int = CASES_MAX) -> list[dict]:
-    """Cards (portal.selectors.card) of the latest live stories of the 新时代文明实践 column, when the
-    portal has such a column; otherwise nothing."""
+def column_stories(limit: int = COLUMN_STORIES_MAX) -> tuple[object | None, list[dict]]:
+    """The portal's 新时代文明实践 column and cards (portal.selectors.card) of its latest live
+    stories, when the portal has such a column; otherwise (None, [])."""
     from rongmei.portal import pages
     from rongmei.portal import selectors as portal
     from rongmei.portal.models import Column
 
-    column = Column.objects.filter(name=CASES_COLUMN, active=True).first()
+    column = Column.objects.filter(name=PRACTICE_COLUMN, active=True).first()
     if column is None or column.kind != Column.Kind.ARTICLES:
-        return []
-    return portal.cards(pages.column_stories(column)[:limit])
+        return None, []
+    return column, portal.cards(pages.column_stories(column)[:limit])
 
 
 # --- activities -------------------------------------------------------------------------------------

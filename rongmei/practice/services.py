@@ -157,6 +157,10 @@ def join_team(*, team: VolunteerTeam, volunteer: Volunteer, actor=None, fan=None
     is_leader = fan is not None and team.leader is not None and team.leader.fan_id == fan.pk
     if not (is_coordinator(actor) or is_leader):
         raise NotAllowed(_("Only the practice center's staff or the team's leader may add members."))
+    if volunteer.status != Volunteer.Status.ACTIVE:
+        raise StateConflict(_("%(v)s is suspended as a volunteer and cannot join a team.") % {"v": volunteer.real_name})
+    if team.members.filter(pk=volunteer.pk).exists():
+        return
     team.members.add(volunteer)
     audit.record(
         "practice.team_member",

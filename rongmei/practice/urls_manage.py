@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from rongmei.practice import views_cases, views_photos, views_store
 from rongmei.practice import views_manage as views
 
 urlpatterns = [
@@ -16,6 +17,16 @@ urlpatterns = [
     path("activities/<int:pk>/publish/", views.activity_publish, name="manage_activity_publish"),
     path("activities/<int:pk>/finish/", views.activity_finish, name="manage_activity_finish"),
     path("activities/<int:pk>/coverage/", views.activity_coverage, name="manage_activity_coverage"),
+    path("activities/<int:pk>/photos/", views_photos.upload, name="manage_activity_photos"),
+    path("photos/<int:pk>/delete/", views_photos.delete, name="manage_photo_delete"),
+    path("cases/", views_cases.manage_list, name="manage_cases"),
+    path("cases/new/", views_cases.manage_edit, name="manage_case_new"),
+    path("cases/<int:pk>/", views_cases.manage_edit, name="manage_case"),
+    path("store/", views_store.store, name="manage_store"),
+    path("store/items/new/", views_store.item_new, name="manage_store_item_new"),
+    path("store/items/<int:pk>/", views_store.item_edit, name="manage_store_item"),
+    path("store/exchanges/<int:pk>/collect/", views_store.exchange_collect, name="manage_exchange_collect"),
+    path("store/exchanges/<int:pk>/cancel/", views_store.exchange_cancel, name="manage_exchange_cancel"),
     path("stats/", views.stats_page, name="manage_stats"),
     path("stats/export/", views.stats_export, name="manage_stats_export"),
 ]

@@ -3,11 +3,16 @@
 
 from django.urls import path
 
+from rongmei.practice import views_cases, views_photos
 from rongmei.practice import views_public as views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("activities/<int:pk>/", views.activity, name="activity"),
+    path("cases/", views_cases.public_list, name="cases"),
+    path("cases/<int:pk>/", views_cases.public_detail, name="case"),
+    path("cases/<int:pk>/photo/", views_cases.photo, name="case_photo"),
+    path("photos/<int:pk>/", views_photos.photo, name="photo"),
     path("request/", views.request_service, name="request"),
     path("requests/<int:pk>/", views.request_detail, name="request_detail"),
     path("me/", views.me, name="me"),

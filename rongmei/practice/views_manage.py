@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from rongmei.core.exceptions import NotAllowed
 from rongmei.core.forms import call_service, call_service_or_message
 from rongmei.newsroom.views._common import forbidden
-from rongmei.practice import coverage, services, stats
+from rongmei.practice import coverage, photos, services, stats
 from rongmei.practice.forms_manage import ActivityForm, CancelForm, DispatchForm, YearForm
 from rongmei.practice.models import Activity, ServiceRequest, SignUp
 
@@ -185,6 +185,7 @@ def activity_detail(request, pk: int):
             "can_publish": activity.state == Activity.State.DRAFT,
             "can_finish": activity.state == Activity.State.PUBLISHED and now >= activity.ends_at,
             "can_request_coverage": activity.coverage_lead_id is None and activity.state != Activity.State.CANCELLED,
+            "photos": photos.activity_photos(activity),
         },
     )
 

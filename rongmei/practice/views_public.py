@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from rongmei.core.exceptions import DomainError
 from rongmei.fans.auth import current_fan
 from rongmei.portal import pages
-from rongmei.practice import selectors, services
+from rongmei.practice import cases, photos, selectors, services
 from rongmei.practice.forms_public import CONSENT_TEXT, RateForm, RequestForm, VolunteerForm
 from rongmei.practice.models import Activity, ServiceRequest, SignUp, StoreItem, Volunteer
 
@@ -56,8 +56,9 @@ def home(request: HttpRequest) -> HttpResponse:
         teams=selectors.teams(),
         volunteer_ranking=selectors.volunteer_ranking(),
         team_ranking=selectors.team_ranking(),
-        cases=selectors.typical_cases(),
+        cases=cases.published_cases(limit=selectors.HOME_CASES_MAX),
     )
+    context["column"], context["stories"] = selectors.column_stories()
     return render(request, "practice/public/home.html", context)
 
 
@@ -102,6 +103,7 @@ def activity(request: HttpRequest, pk: int) -> HttpResponse:
         places_left=max(found.capacity - found.registered, 0),
         open=found.state == Activity.State.PUBLISHED and timezone.now() < found.ends_at,
         error=error,
+        photos=photos.activity_photos(found),
     )
     return render(request, "practice/public/activity.html", context, status=status)
 

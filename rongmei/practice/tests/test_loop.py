@@ -461,3 +461,31 @@ def test_a_cancelled_request_cannot_be_cancelled_dispatched_or_taken(practice, o
     with pytest.raises(StateConflict):
         services.take(fan=practice["volunteer"].fan, service=service)
     assert _actions(service).count("practice.service_cancel") == 1
+
+
+# --- team membership ------------------------------------------------------------------------------
+
+
+def test_only_the_staff_or_the_team_leader_add_members(practice, reporter):
+    team, newcomer = practice["team"], practice["outsider_volunteer"]
+    with pytest.raises(NotAllowed):
+        services.join_team(team=team, volunteer=newcomer, actor=reporter)  # newsroom staff
+    with pytest.raises(NotAllowed):
+        services.join_team(team=team, volunteer=newcomer, fan=practice["volunteer"].fan)  # a member, not the leader
+    with pytest.raises(NotAllowed):
+        services.join_team(team=practice["other_team"], volunteer=practice["volunteer2"], fan=practice["leader"].fan)  # another team's
+    assert not team.members.filter(pk=newcomer.pk).exists()
+    services.join_team(team=team, volunteer=newcomer, fan=practice["leader"].fan)
+    assert team.members.filter(pk=newcomer.pk).exists()
+    entries = AuditLog.objects.filter(action="practice.team_member", subject_id=str(team.pk)).count()
+    services.join_team(team=team, volunteer=newcomer, fan=practice["leader"].fan)  # again: nothing changes
+    assert AuditLog.objects.filter(action="practice.team_member", subject_id=str(team.pk)).count() == entries
+
+
+def test_a_suspended_volunteer_cannot_join_a_team(practice, operator):
+    suspended = practice["outsider_volunteer"]
+    Volunteer.objects.filter(pk=suspended.pk).update(status=Volunteer.Status.SUSPENDED)
+    suspended.refresh_from_db()
+    with pytest.raises(StateConflict):
+        services.join_team(team=practice["team"], volunteer=suspended, actor=operator)
+    assert not practice["team"].members.filter(pk=suspended.pk).exists()

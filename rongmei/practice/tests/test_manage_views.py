@@ -260,7 +260,7 @@ def test_coverage_creates_one_lead_for_the_practice_team_and_is_refused_twice(cl
     lead = Lead.objects.get()
     activity.refresh_from_db()
     assert activity.coverage_lead == lead
-    assert lead.team == newsroom_team and lead.reported_by == operator and lead.source == Lead.Source.REPORTER
+    assert lead.team == newsroom_team and lead.reported_by == operator and lead.source == Lead.Source.PRACTICE
     assert activity.title in lead.title and "花园社区敬老院" in lead.description
     assert timezone.localtime(activity.starts_at).strftime("%Y-%m-%d %H:%M") in lead.description
     response = client.post(url, follow=True)

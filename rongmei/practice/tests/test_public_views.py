@@ -84,10 +84,11 @@ def test_home_shows_open_activities_teams_rankings_and_the_buttons(client, opera
     assert "孙志愿" not in ranking  # no hours, not ranked
     assert 'id="practice-team-ranking"' in html and "4.50 hours" in html  # the team: its members' hours
     assert reverse("practice:request") in html and reverse("practice:me") in html
-    assert 'id="practice-cases"' not in html  # no 新时代文明实践 column in the portal: no cases
+    assert 'id="practice-cases"' not in html  # no typical case published
+    assert 'id="practice-stories"' not in html  # no 新时代文明实践 column in the portal
 
 
-def test_home_shows_the_live_stories_of_the_practice_column_as_typical_cases(client, practice, reporter, team, reviewers):
+def test_home_shows_the_live_stories_of_the_practice_column(client, practice, reporter, team, reviewers):
     from rongmei.portal.models import Column
     from rongmei.testing import factories
 
@@ -96,8 +97,9 @@ def test_home_shows_the_live_stories_of_the_practice_column_as_typical_cases(cli
     story = factories.published_story(reporter, team, reviewers, headline="志愿者上门为独居老人修好冰箱")
     factories.signed_off_story(reporter, team, reviewers, headline="还没发布的稿件")
     html = page(client.get("/practice/"))
-    assert 'id="practice-cases"' in html and "志愿者上门为独居老人修好冰箱" in html
+    assert 'id="practice-stories"' in html and "志愿者上门为独居老人修好冰箱" in html
     assert reverse("portal:story", args=[story.pk]) in html and "还没发布的稿件" not in html
+    assert reverse("portal:column", args=["wenming"]) in html
 
 
 def test_a_planned_activity_is_not_shown(client, operator, practice):
