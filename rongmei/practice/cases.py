@@ -9,6 +9,7 @@ later, the case stays and its link disappears (``story_url`` asks each time)."""
 from __future__ import annotations
 
 import re
+import uuid
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -23,7 +24,7 @@ from rongmei.practice.services import _require_coordinator
 
 CASES_PAGE = 50
 
-_STORY_LINK = re.compile(r"(?:^|/)news/(\d{1,18})/?(?:[?#].*)?$")
+_STORY_LINK = re.compile(r"(?:^|/)news/([0-9]{1,18})/?(?:[?#].*)?$")
 
 
 def story_number(value: str) -> int | None:
@@ -32,7 +33,7 @@ def story_number(value: str) -> int | None:
     value = (value or "").strip()
     if not value:
         return None
-    if value.isdigit() and len(value) <= 18:
+    if re.fullmatch(r"[0-9]{1,18}", value):
         return int(value)
     found = _STORY_LINK.search(value)
     if found is None:
@@ -81,7 +82,8 @@ def save_case(
     story_id = story_number(story)
     if story_id is not None and live_story(story_id) is None:
         raise DomainError(_("Article %(n)s is not published on our site.") % {"n": story_id}, field="story")
-    if volunteer is not None and volunteer.status != Volunteer.Status.ACTIVE:
+    newly_named = volunteer is not None and (case is None or case.volunteer_id != volunteer.pk)
+    if newly_named and volunteer.status != Volunteer.Status.ACTIVE:
         raise DomainError(_("%(v)s is not an active volunteer.") % {"v": volunteer.real_name}, field="volunteer")
     if not 0 <= int(position) <= 999:
         raise DomainError(_("The position is a number from 0 to 999."), field="position")
@@ -95,21 +97,36 @@ def save_case(
     case.title, case.summary = title, summary
     case.volunteer, case.team, case.story_id = volunteer, team, story_id
     case.position, case.published = int(position), bool(published)
-    if picture is not None:
-        case.photo.save("case.jpg", ContentFile(picture), save=False)
-    elif remove_photo:
-        case.photo = ""
-    case.save()
+    storage = TypicalCase._meta.get_field("photo").storage
+    written = ""
+    try:
+        if picture is not None:
+            case.photo.save(f"{uuid.uuid4().hex}.jpg", ContentFile(picture), save=False)
+            written = case.photo.name
+        elif remove_photo:
+            case.photo = ""
+        case.save()
+        audit.record(
+            "practice.case_create" if created else "practice.case_change",
+            actor=actor,
+            subject=case,
+            summary=(_("Typical case added: %(t)s") if created else _("Typical case changed: %(t)s")) % {"t": case.title},
+            data={"published": case.published, "story": story_id},
+        )
+    except BaseException:
+        if written:
+            storage.delete(written)  # a refused save leaves no file behind
+        raise
     if old_photo and old_photo != (case.photo.name if case.photo else ""):
-        storage = case.photo.storage
         transaction.on_commit(lambda: storage.delete(old_photo))
-    audit.record(
-        "practice.case_create" if created else "practice.case_change",
-        actor=actor,
-        subject=case,
-        summary=(_("Typical case added: %(t)s") if created else _("Typical case changed: %(t)s")) % {"t": case.title},
-        data={"published": case.published, "story": story_id},
-    )
+    return case
+
+
+def _public_view(case: TypicalCase) -> TypicalCase:
+    """What the public sees of a case: its story's address while live (``url``), and no name of a
+    volunteer suspended since (the rankings hide them too)."""
+    if case.volunteer is not None and case.volunteer.status != Volunteer.Status.ACTIVE:
+        case.volunteer = None
     return case
 
 
@@ -126,6 +143,7 @@ def published_cases(limit: int | None = None) -> list[TypicalCase]:
     for case in cases:
         story = live.get(case.story_id)
         case.url = url_of(story) if story is not None else ""
+        _public_view(case)
     return cases
 
 
@@ -133,4 +151,5 @@ def public_case(pk: int) -> TypicalCase | None:
     case = TypicalCase.objects.filter(pk=pk, published=True).select_related("volunteer", "team").first()
     if case is not None:
         case.url = story_url(case)
+        _public_view(case)
     return case

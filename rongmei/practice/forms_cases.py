@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -43,7 +44,11 @@ class CaseForm(forms.Form):
                 "published": case.published,
             }
         super().__init__(*args, **kwargs)
-        self.fields["volunteer"].queryset = Volunteer.objects.filter(status=Volunteer.Status.ACTIVE).order_by("real_name", "pk")
+        # Active volunteers, and the case's own even if suspended since (so saving keeps it).
+        current = Q(pk=case.volunteer_id) if case is not None and case.volunteer_id else Q(pk__in=[])
+        self.fields["volunteer"].queryset = Volunteer.objects.filter(Q(status=Volunteer.Status.ACTIVE) | current).order_by(
+            "real_name", "pk"
+        )
         self.fields["team"].queryset = teams()
         if case is None or not case.photo:
             del self.fields["remove_photo"]

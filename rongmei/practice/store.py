@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from rongmei.core import audit
 from rongmei.core.exceptions import DomainError, StateConflict
 from rongmei.core.input import clean_text
-from rongmei.practice.models import Exchange, LedgerEntry, StoreItem
+from rongmei.practice.models import Exchange, LedgerEntry, StoreItem, Volunteer
 from rongmei.practice.services import _require_coordinator, _tell_fan, _whole, credit
 
 MAX_POINTS = 1_000_000
@@ -123,6 +123,9 @@ def cancel_exchange(*, actor, exchange: Exchange, reason: str) -> Exchange:
     why on their phone."""
     _require_coordinator(actor)
     reason = clean_text(reason, field="reason", label=_("Reason"), min_len=2, max_len=300)
+    # Lock in the order services.exchange does (volunteer, then item), so a volunteer exchanging
+    # while the staff cancel their earlier exchange waits instead of deadlocking on PostgreSQL.
+    Volunteer.objects.select_for_update().filter(pk__in=Exchange.objects.filter(pk=exchange.pk).values("volunteer_id")).first()
     exchange = _locked_exchange(exchange)
     _require_ordered(exchange)
     item = StoreItem.objects.select_for_update().get(pk=exchange.item_id)

@@ -5,6 +5,7 @@ points). Thin views over store.py."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db.models import F
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -23,9 +24,8 @@ HANDLED_MAX = 50
 def store(request):
     exchanges = Exchange.objects.select_related("item", "volunteer__fan", "handled_by")
     waiting = exchanges.filter(state=Exchange.State.ORDERED).order_by("created_at", "id")[:WAITING_MAX]
-    # No "handled at" on an exchange (a cancellation has no time of its own): the latest
-    # exchanges handled, by when they were made.
-    handled = exchanges.exclude(state=Exchange.State.ORDERED).order_by("-handled_at", "-id")[:HANDLED_MAX]
+    # The latest exchanges handled (collected or cancelled), by when they were handled.
+    handled = exchanges.exclude(state=Exchange.State.ORDERED).order_by(F("handled_at").desc(nulls_last=True), "-id")[:HANDLED_MAX]
     return render(
         request,
         "practice/manage/store.html",

@@ -179,3 +179,42 @@ def test_the_public_sees_only_published_cases_in_the_staff_order(client, operato
     login(client, operator)
     response = client.get(reverse("practice:case_photo", args=[hidden.pk]))
     assert response.status_code == 200 and "no-store" in response["Cache-Control"]
+
+
+def test_digits_that_are_not_ascii_are_refused_not_a_500(client, operator):
+    with pytest.raises(DomainError):
+        cases.story_number("²")
+    login(client, operator)
+    response = client.post(reverse("practice:manage_case_new"), _form(story="①②"))
+    assert response.status_code == 400 and response.context["form"].errors["story"]
+
+
+def test_a_volunteer_suspended_since_stays_on_the_case_but_is_not_named_to_the_public(client, operator, practice):
+    from rongmei.practice.models import Volunteer
+
+    volunteer = practice["volunteer"]
+    case = cases.save_case(actor=operator, title="一个案例", summary="这是一段足够长的事迹介绍。", volunteer=volunteer, published=True)
+    Volunteer.objects.filter(pk=volunteer.pk).update(status=Volunteer.Status.SUSPENDED)
+    assert volunteer.real_name not in client.get(reverse("practice:case", args=[case.pk])).content.decode()
+    assert volunteer.real_name not in client.get(reverse("practice:cases")).content.decode()
+    # Saving an unrelated change keeps the volunteer; naming a suspended one anew is refused.
+    login(client, operator)
+    data = _form(title="改过的标题", volunteer=volunteer.pk, published="on")
+    assert client.post(reverse("practice:manage_case", args=[case.pk]), data).status_code == 302
+    case.refresh_from_db()
+    assert case.title == "改过的标题" and case.volunteer_id == volunteer.pk
+    with pytest.raises(DomainError):
+        cases.save_case(actor=operator, title="另一个案例", summary="这是一段足够长的事迹介绍。", volunteer=Volunteer.objects.get(pk=volunteer.pk))
+
+
+def test_a_save_that_fails_after_the_photo_is_written_leaves_no_file(operator, settings, monkeypatch):
+    from pathlib import Path
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("audit store unavailable")
+
+    monkeypatch.setattr(cases.audit, "record", broken)
+    with pytest.raises(RuntimeError):
+        cases.save_case(actor=operator, title="一个案例", summary="这是一段足够长的事迹介绍。", photo=jpeg_with_exif())
+    assert not TypicalCase.objects.exists()
+    assert not [p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()]
