@@ -278,7 +278,7 @@ _strict_lock = threading.Lock()
 
 
 @contextlib.contextmanager
-def _strict_decoding():
+def strict_decoding():
     """Decode with Pillow refusing truncated files. WeasyPrint switches Pillow's process-wide
     LOAD_TRUNCATED_IMAGES on when it is imported, which would let a cut-off upload through."""
     from PIL import ImageFile
@@ -299,7 +299,7 @@ def image_metadata(path: str) -> dict:
     try:
         with Image.open(path) as im:
             im.verify()
-        with Image.open(path) as im, _strict_decoding():
+        with Image.open(path) as im, strict_decoding():
             im.load()  # verify() does not decode: a cut-off JPEG only fails here
             exif = im.getexif()
             fmt = im.format

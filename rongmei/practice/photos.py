@@ -94,7 +94,11 @@ def reencode(data: bytes) -> tuple[bytes, int, int]:
     bytes, width and height. ``data`` has passed check_picture."""
     from PIL import Image, ImageOps
 
-    with Image.open(io.BytesIO(data)) as source:
+    from rongmei.media.probe import strict_decoding
+
+    # Strict: a cut-off file is refused even after WeasyPrint (certificates) switched Pillow's
+    # process-wide LOAD_TRUNCATED_IMAGES on.
+    with strict_decoding(), Image.open(io.BytesIO(data)) as source:
         source.seek(0)  # the first frame of a GIF or an animated WebP
         if source.format == "JPEG":
             # Decode at a reduced scale straight away (never below the target size): a 40-megapixel

@@ -204,7 +204,9 @@ def test_a_volunteer_suspended_since_stays_on_the_case_but_is_not_named_to_the_p
     case.refresh_from_db()
     assert case.title == "改过的标题" and case.volunteer_id == volunteer.pk
     with pytest.raises(DomainError):
-        cases.save_case(actor=operator, title="另一个案例", summary="这是一段足够长的事迹介绍。", volunteer=Volunteer.objects.get(pk=volunteer.pk))
+        cases.save_case(
+            actor=operator, title="另一个案例", summary="这是一段足够长的事迹介绍。", volunteer=Volunteer.objects.get(pk=volunteer.pk)
+        )
 
 
 def test_a_save_that_fails_after_the_photo_is_written_leaves_no_file(operator, settings, monkeypatch):
