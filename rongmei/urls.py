@@ -29,6 +29,7 @@ urlpatterns = [
     path("huati/", include("rongmei.community.public_urls")),
     path("partners/", include("rongmei.partners.urls")),
     path("practice/", include("rongmei.practice.urls")),
+    path("dashboard/", include("rongmei.dashboard.urls")),
     # 政务服务 at /services/, 智慧人大 / 智慧政协 at /councils/ (public).
     path("", include("rongmei.civic.urls")),
     path("", include("rongmei.portal.urls")),

@@ -12,6 +12,7 @@ ASSETS=(
   "htmx.org/dist/htmx.min.js  vendor/htmx.min.js"
   "hls.js/dist/hls.light.min.js  vendor/hls.light.min.js"
   "hls.js/dist/hls.light.min.js.map  vendor/hls.light.min.js.map"
+  "echarts/dist/echarts.min.js  vendor/echarts.min.js"
 )
 
 out=build/static

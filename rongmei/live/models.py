@@ -45,6 +45,9 @@ class LiveRoom(models.Model):
     publisher_address = models.GenericIPAddressField(_("encoder address"), null=True, blank=True)
     views_total = models.PositiveIntegerField(_("views"), default=0)
     viewers_peak = models.PositiveIntegerField(_("peak concurrent viewers"), default=0)
+    # The chat hub's latest count of viewers in all processes (rongmei.live.chat.store.flush_counters).
+    viewers_now = models.PositiveIntegerField(_("current viewers"), default=0)
+    viewers_at = models.DateTimeField(_("viewers counted at"), null=True, blank=True)
     likes = models.PositiveIntegerField(_("likes"), default=0)
     replay_asset = models.ForeignKey(
         "media.Asset", verbose_name=_("replay"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

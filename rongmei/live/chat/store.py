@@ -269,9 +269,12 @@ def remove_now(ids: list[int]) -> None:
 
 
 def flush_counters(room_id: int, *, likes: int, views: int, viewers: int) -> tuple[int, int, int]:
-    """Add this process's new likes and views, raise the peak, and read the totals back."""
-    if likes or views:
-        LiveRoom.objects.filter(pk=room_id).update(likes=F("likes") + likes, views_total=F("views_total") + views)
+    """Add this process's new likes and views, note the viewers now, raise the peak, and read the
+    totals back."""
+    # One write a tick: the new likes and views, and the viewers now (the command screen's figure).
+    LiveRoom.objects.filter(pk=room_id).update(
+        likes=F("likes") + likes, views_total=F("views_total") + views, viewers_now=viewers, viewers_at=timezone.now()
+    )
     if viewers:
         LiveRoom.objects.filter(pk=room_id, viewers_peak__lt=viewers).update(viewers_peak=viewers)
     row = LiveRoom.objects.filter(pk=room_id).values_list("likes", "views_total", "state").first()

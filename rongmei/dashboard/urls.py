@@ -1,0 +1,13 @@
+"""/dashboard/: the data center. The command screen (指挥调度大屏) at /dashboard/screen/ — other
+parts link to it by that address."""
+
+from django.urls import path
+
+from rongmei.dashboard import views
+
+app_name = "dashboard"
+urlpatterns = [
+    path("screen/", views.screen, name="screen"),
+    path("screen/data.json", views.screen_data, name="screen_data"),
+    path("screen/towns.geojson", views.town_map, name="town_map"),
+]
