@@ -10,4 +10,8 @@ urlpatterns = [
     path("screen/", views.screen, name="screen"),
     path("screen/data.json", views.screen_data, name="screen_data"),
     path("screen/towns.geojson", views.town_map, name="town_map"),
+    path("assessment/", views.assessment_table, name="assessment"),
+    path("assessment/export.xlsx", views.assessment_export, name="assessment_export"),
+    path("assessment/rules/", views.assessment_rules, name="assessment_rules"),
+    path("assessment/rules/<int:pk>/", views.assessment_rules, name="assessment_rule"),
 ]

@@ -11,15 +11,20 @@ import hashlib
 import json
 from functools import wraps
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from rongmei.analytics.selectors import sees_whole_site
+from rongmei.core.exceptions import NotAllowed
+from rongmei.core.forms import call_service
+from rongmei.dashboard import assessment, exports, townmap
 from rongmei.dashboard import screen as figures
-from rongmei.dashboard import townmap
+from rongmei.dashboard.forms import MonthForm, RuleForm
+from rongmei.dashboard.models import AssessmentRule, Measure
 from rongmei.newsroom.views._common import forbidden
 
 
@@ -67,3 +72,80 @@ def town_map(request: HttpRequest) -> HttpResponse:
     response = JsonResponse(townmap.geojson(), json_dumps_params={"ensure_ascii": False})
     response["Cache-Control"] = "private, max-age=3600"
     return response
+
+
+# --- staff assessment ------------------------------------------------------------------------------
+
+
+def _assessment_viewers(view):
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not assessment.may_view(request.user):
+            return forbidden(request, _("Only column leads, the chief editor and administrators may see the assessment."))
+        try:
+            return view(request, *args, **kwargs)
+        except NotAllowed as e:
+            return forbidden(request, e.message)
+
+    return wrapper
+
+
+@require_safe
+@_assessment_viewers
+def assessment_table(request: HttpRequest) -> HttpResponse:
+    form = MonthForm(request.GET or None)
+    month = form.month_or_current()
+    rows = assessment.table(month)
+    context = {
+        "form": form,
+        "month": month,
+        "rows": rows,
+        "measures": Measure.choices,
+        "rules": AssessmentRule.objects.filter(active=True).select_related("channel"),
+        "may_edit_rules": assessment.may_edit_rules(request.user),
+    }
+    return render(request, "dashboard/assessment.html", context, status=400 if form.errors else 200)
+
+
+@require_safe
+@_assessment_viewers
+def assessment_export(request: HttpRequest) -> HttpResponse:
+    month = MonthForm(request.GET or None).month_or_current()
+    response = HttpResponse(
+        exports.assessment_workbook(month), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="assessment-{month:%Y-%m}.xlsx"'
+    return response
+
+
+@_assessment_viewers
+def assessment_rules(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    rule = get_object_or_404(AssessmentRule, pk=pk) if pk is not None else None
+    editable = assessment.may_edit_rules(request.user)
+    initial = None
+    if rule is not None:
+        initial = {
+            "measure": rule.measure,
+            "role": rule.role,
+            "channel": rule.channel_id,
+            "points": rule.points,
+            "per": rule.per,
+            "active": rule.active,
+        }
+    form = RuleForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        if not editable:
+            return forbidden(request, _("Only the chief editor and administrators may change the assessment rules."))
+        if form.is_valid():
+            ok, saved = call_service(form, assessment.save_rule, actor=request.user, rule=rule, **form.cleaned_data)
+            if ok:
+                messages.success(request, _("The rule is saved; the tables count with it from now on, for every month."))
+                return redirect("dashboard:assessment_rules")
+    rules = AssessmentRule.objects.select_related("channel", "updated_by")
+    return render(
+        request,
+        "dashboard/assessment_rules.html",
+        {"form": form, "rule": rule, "rules": rules, "editable": editable},
+        status=400 if form.errors else 200,
+    )

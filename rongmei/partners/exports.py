@@ -11,16 +11,9 @@ import io
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from rongmei.core.spreadsheet import as_text
 from rongmei.partners import scoring
 from rongmei.partners.models import Account, Post, Quarter, Quota
-
-
-def as_text(value):
-    """What partners typed (titles, names) stays text: openpyxl would write "=…" as a formula
-    that runs when the leadership opens the file (CSV/formula injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
 
 
 def _rule_of(quarter: Quarter) -> dict:

@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rongmei.core.models import Place
+from rongmei.core.spreadsheet import as_text
 from rongmei.practice.models import Activity, LedgerEntry, ServiceRequest, Site
 
 UNKNOWN_TOWN = "—"
@@ -234,17 +235,10 @@ def row_values(row: Row) -> list:
     ]
 
 
-def _as_text(value):
-    """Names stay text: a leading "=" would make openpyxl write a formula (formula injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def _cell(value):
     if isinstance(value, Decimal):
         return float(value)
-    return _as_text(value)
+    return as_text(value)
 
 
 def stats_workbook(year: int) -> bytes:
