@@ -51,3 +51,40 @@ class RuleForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = [("", _("Every role assessed"))] + [(r, Role(r).label) for r in ASSESSED_ROLES]
         self.fields["channel"].queryset = Channel.objects.filter(active=True).order_by("sort_order", "id")
+
+
+class UploadForm(forms.Form):
+    channel = forms.ModelChoiceField(label=_("Channel"), queryset=None)
+    file = forms.FileField(label=_("Table (.xlsx or CSV)"), widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}))
+
+    def __init__(self, *args, **kwargs):
+        from rongmei.distribution.models import Channel
+
+        super().__init__(*args, **kwargs)
+        self.fields["channel"].queryset = (
+            Channel.objects.filter(active=True).exclude(code__in=("website", "app")).order_by("sort_order", "id")
+        )
+
+
+class WeightsForm(forms.Form):
+    """One number field per active channel and per component (built from the current weights)."""
+
+    def __init__(self, *args, channel_weights: dict, component_weights: dict, **kwargs):
+        from rongmei.dashboard.reach import COMPONENTS
+        from rongmei.distribution.models import Channel
+
+        super().__init__(*args, **kwargs)
+        for channel in Channel.objects.filter(active=True).order_by("sort_order", "id"):
+            self.fields[f"channel_{channel.code}"] = forms.DecimalField(
+                label=channel.name, min_value=0, max_value=100, decimal_places=2, initial=channel_weights.get(channel.code, 0)
+            )
+        for key, label in COMPONENTS.items():
+            self.fields[f"component_{key}"] = forms.DecimalField(
+                label=label, min_value=0, max_value=100, decimal_places=2, initial=component_weights.get(key, 0)
+            )
+
+    def split(self) -> tuple[dict, dict]:
+        data = self.cleaned_data
+        channels = {k.removeprefix("channel_"): v for k, v in data.items() if k.startswith("channel_")}
+        components = {k.removeprefix("component_"): v for k, v in data.items() if k.startswith("component_")}
+        return channels, components

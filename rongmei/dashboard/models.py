@@ -61,3 +61,48 @@ class AssessmentRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_measure_display()} {self.points}/{self.per}"
+
+
+class ChannelDay(models.Model):
+    """One day's figures of one of the center's external channels (WeChat official account,
+    Weibo, Douyin, WeChat Channels …), as its platform's back office shows them: imported from an
+    uploaded table or fetched through the channel's adapter. Our own website and app are not
+    here: their figures come from our readership rollups."""
+
+    class Source(models.TextChoices):
+        UPLOAD = "upload", _("Uploaded table")
+        ADAPTER = "adapter", _("Fetched from the platform")
+
+    channel = models.ForeignKey("distribution.Channel", verbose_name=_("channel"), on_delete=models.PROTECT, related_name="+")
+    day = models.DateField(_("day"))
+    followers = models.PositiveIntegerField(_("followers"), null=True, blank=True)
+    posts = models.PositiveIntegerField(_("posts"), default=0)
+    reads = models.PositiveIntegerField(_("reads or plays"), default=0)
+    top_reads = models.PositiveIntegerField(_("reads of the day's most read post"), default=0)
+    likes = models.PositiveIntegerField(_("likes"), default=0)
+    shares = models.PositiveIntegerField(_("shares"), default=0)
+    comments = models.PositiveIntegerField(_("comments"), default=0)
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.UPLOAD)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["channel", "-day"]
+        verbose_name = _("channel figures of a day")
+        verbose_name_plural = _("channel figures by day")
+        constraints = [models.UniqueConstraint(fields=["channel", "day"], name="dashboard_channelday_unique")]
+
+
+class ReachWeights(models.Model):
+    """The weights of the reach index (传播力指数): per channel code (the public indices weight
+    WeChat, Weibo, Douyin and Channels 30/25/25/20) and per component of a channel's index. One
+    row; changed by the chief editor and administrators, audited."""
+
+    channels = models.JSONField(_("channel weights"), default=dict)
+    components = models.JSONField(_("component weights"), default=dict)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("reach index weights")
+        verbose_name_plural = _("reach index weights")

@@ -7,9 +7,13 @@ from rongmei.dashboard import views
 
 app_name = "dashboard"
 urlpatterns = [
+    path("", views.home, name="home"),
     path("screen/", views.screen, name="screen"),
     path("screen/data.json", views.screen_data, name="screen_data"),
     path("screen/towns.geojson", views.town_map, name="town_map"),
+    path("reach/", views.reach_page, name="reach"),
+    path("reach/upload/", views.reach_upload, name="reach_upload"),
+    path("reach/weights/", views.reach_weights, name="reach_weights"),
     path("assessment/", views.assessment_table, name="assessment"),
     path("assessment/export.xlsx", views.assessment_export, name="assessment_export"),
     path("assessment/rules/", views.assessment_rules, name="assessment_rules"),

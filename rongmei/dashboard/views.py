@@ -16,14 +16,15 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 
+from rongmei.analytics.forms import PeriodForm
 from rongmei.analytics.selectors import sees_whole_site
 from rongmei.core.exceptions import NotAllowed
 from rongmei.core.forms import call_service
-from rongmei.dashboard import assessment, exports, townmap
+from rongmei.dashboard import assessment, channel_import, exports, reach, townmap
 from rongmei.dashboard import screen as figures
-from rongmei.dashboard.forms import MonthForm, RuleForm
+from rongmei.dashboard.forms import MonthForm, RuleForm, UploadForm, WeightsForm
 from rongmei.dashboard.models import AssessmentRule, Measure
 from rongmei.newsroom.views._common import forbidden
 
@@ -149,3 +150,75 @@ def assessment_rules(request: HttpRequest, pk: int | None = None) -> HttpRespons
         {"form": form, "rule": rule, "rules": rules, "editable": editable},
         status=400 if form.errors else 200,
     )
+
+
+# --- the reach index -------------------------------------------------------------------------------
+
+
+def _reach_page(request, *, status: int = 200, upload_form=None, weights_form=None, upload_result=None):
+    period = PeriodForm(request.GET or None)
+    start, end = PeriodForm.default_period()
+    if period.is_bound:
+        if period.is_valid():
+            start, end = period.cleaned_data["start"], period.cleaned_data["end"]
+        else:
+            status = 400
+    channel_weights, component_weights = reach.weights()
+    context = {
+        "period": period if period.is_bound else PeriodForm(initial={"start": start, "end": end}),
+        "reach": reach.index(start, end),
+        "upload_form": upload_form or UploadForm(),
+        "weights_form": weights_form or WeightsForm(channel_weights=channel_weights, component_weights=component_weights),
+        "may_edit_weights": reach.may_edit_weights(request.user),
+        "upload_result": upload_result,
+        "columns": channel_import.COLUMNS,
+    }
+    return render(request, "dashboard/reach.html", context, status=status)
+
+
+@require_safe
+@leaders_only
+def reach_page(request: HttpRequest) -> HttpResponse:
+    return _reach_page(request)
+
+
+@require_POST
+@leaders_only
+def reach_upload(request: HttpRequest) -> HttpResponse:
+    form = UploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        ok, result = call_service(
+            form, channel_import.import_table, actor=request.user, channel=form.cleaned_data["channel"], uploaded=form.cleaned_data["file"]
+        )
+        if ok:
+            saved = result.created + result.updated
+            if result.errors:
+                messages.warning(request, _("%(n)s days saved; %(e)s rows refused (see below).") % {"n": saved, "e": len(result.errors)})
+                return _reach_page(request, status=200, upload_form=UploadForm(), upload_result=result)
+            messages.success(request, _("%(n)s days saved.") % {"n": saved})
+            return redirect("dashboard:reach")
+    return _reach_page(request, status=400, upload_form=form)
+
+
+@require_POST
+@leaders_only
+def reach_weights(request: HttpRequest) -> HttpResponse:
+    channel_weights, component_weights = reach.weights()
+    form = WeightsForm(request.POST, channel_weights=channel_weights, component_weights=component_weights)
+    if not reach.may_edit_weights(request.user):
+        return forbidden(request, _("Only the chief editor and administrators may change the reach index's weights."))
+    if form.is_valid():
+        channels, components = form.split()
+        ok, _saved = call_service(form, reach.save_weights, actor=request.user, channels=channels, components=components)
+        if ok:
+            messages.success(request, _("The weights are saved."))
+            return redirect("dashboard:reach")
+    return _reach_page(request, status=400, weights_form=form)
+
+
+@require_safe
+@leaders_only
+def home(request: HttpRequest) -> HttpResponse:
+    """The data center's front page: the command screen, readership, the reach index, the staff
+    assessment (for those who may see it)."""
+    return render(request, "dashboard/home.html", {"may_assess": assessment.may_view(request.user)})

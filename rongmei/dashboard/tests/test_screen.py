@@ -229,3 +229,11 @@ def test_the_chat_hubs_count_of_viewers_reaches_the_screen(db):
     store.flush_counters(room.pk, likes=0, views=0, viewers=0)  # everyone left
     assert screen.compute()["live"]["viewers"] == 0
     assert LiveRoom.objects.get(pk=room.pk).viewers_peak == 12
+
+
+def test_the_data_center_page_links_what_each_may_open(client, editor, chief, reporter):
+    assert login(client, reporter).get(reverse("dashboard:home")).status_code == 403
+    html = login(client, editor).get(reverse("dashboard:home")).content.decode()
+    assert reverse("dashboard:screen") in html and reverse("dashboard:reach") in html and reverse("analytics:readership") in html
+    assert reverse("dashboard:assessment") not in html
+    assert reverse("dashboard:assessment") in login(client, chief).get(reverse("dashboard:home")).content.decode()

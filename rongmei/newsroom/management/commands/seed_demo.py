@@ -287,6 +287,7 @@ class Seeder:
         own part, idempotently."""
         from rongmei.analytics.demo import seed_demo as seed_readership
         from rongmei.civic.demo import seed_demo as seed_civic
+        from rongmei.dashboard.demo import seed_demo as seed_channel_figures
         from rongmei.community.demo import seed_demo as seed_comments
         from rongmei.fans.demo import seed_demo as seed_fans
         from rongmei.inquiries.demo import seed_demo as seed_inquiries
@@ -303,6 +304,7 @@ class Seeder:
         seed_inquiries()
         seed_live()
         seed_partners()
+        seed_channel_figures()
         seed_practice()
 
 
