@@ -22,7 +22,7 @@ from rongmei.analytics.forms import PeriodForm
 from rongmei.analytics.selectors import sees_whole_site
 from rongmei.core.exceptions import NotAllowed
 from rongmei.core.forms import call_service
-from rongmei.dashboard import assessment, channel_import, exports, reach, townmap
+from rongmei.dashboard import assessment, channel_import, exports, reach, report, townmap
 from rongmei.dashboard import screen as figures
 from rongmei.dashboard.forms import MonthForm, RuleForm, UploadForm, WeightsForm
 from rongmei.dashboard.models import AssessmentRule, Measure
@@ -222,3 +222,46 @@ def home(request: HttpRequest) -> HttpResponse:
     """The data center's front page: the command screen, readership, the reach index, the staff
     assessment (for those who may see it)."""
     return render(request, "dashboard/home.html", {"may_assess": assessment.may_view(request.user)})
+
+
+# --- the monthly report ----------------------------------------------------------------------------
+
+
+def _report_month(request) -> tuple[MonthForm, object]:
+    form = MonthForm(request.GET or None)
+    if not form.is_bound:
+        return form, report.last_month()
+    return form, form.month_or_current()
+
+
+@require_safe
+@leaders_only
+def report_page(request: HttpRequest) -> HttpResponse:
+    form, month = _report_month(request)
+    data = report.report_data(month)
+    return render(
+        request,
+        "dashboard/report.html",
+        {"form": form, "data": data, "rows": report.summary_rows(data)},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_safe
+@leaders_only
+def report_pdf(request: HttpRequest) -> HttpResponse:
+    _form, month = _report_month(request)
+    data = report.report_data(month)
+    response = HttpResponse(report.to_pdf(data), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{report.file_name(data, "pdf")}"'
+    return response
+
+
+@require_safe
+@leaders_only
+def report_xlsx(request: HttpRequest) -> HttpResponse:
+    _form, month = _report_month(request)
+    data = report.report_data(month)
+    response = HttpResponse(report.to_xlsx(data), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="{report.file_name(data, "xlsx")}"'
+    return response

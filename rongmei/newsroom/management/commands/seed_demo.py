@@ -287,8 +287,8 @@ class Seeder:
         own part, idempotently."""
         from rongmei.analytics.demo import seed_demo as seed_readership
         from rongmei.civic.demo import seed_demo as seed_civic
-        from rongmei.dashboard.demo import seed_demo as seed_channel_figures
         from rongmei.community.demo import seed_demo as seed_comments
+        from rongmei.dashboard.demo import seed_demo as seed_channel_figures
         from rongmei.fans.demo import seed_demo as seed_fans
         from rongmei.inquiries.demo import seed_demo as seed_inquiries
         from rongmei.live.demo import seed_demo as seed_live
