@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 from rongmei.accounts.models import Role, User
 from rongmei.core import audit
 from rongmei.core.exceptions import DomainError, NotAllowed
-from rongmei.dashboard.models import AssessmentRule, Measure
+from rongmei.dashboard.models import AssessmentMonth, AssessmentRule, Measure
 
 ASSESSED_ROLES = (Role.REPORTER, Role.PHOTOGRAPHER, Role.EDITOR, Role.COLUMN_LEAD, Role.CHIEF_EDITOR, Role.OPERATOR)
 VIEWER_ROLES = (Role.COLUMN_LEAD, Role.CHIEF_EDITOR, Role.ADMIN)
@@ -168,7 +168,59 @@ def _label(rule: AssessmentRule) -> str:
     return label
 
 
+@dataclass
+class Person:
+    """A person as a closed month recorded them (name and role as they were then)."""
+
+    pk: int
+    display_name: str
+    role: str
+    role_label: str
+
+    def get_role_display(self) -> str:
+        return self.role_label
+
+
+@dataclass
+class FrozenRule:
+    points: Decimal
+    per: int
+    channel_id: int | None
+
+
+def closed(month: dt.date) -> AssessmentMonth | None:
+    return AssessmentMonth.objects.filter(month=month.replace(day=1)).select_related("closed_by").first()
+
+
 def table(month: dt.date) -> list[Row]:
+    """The month's table: as frozen when the month is closed, else counted now."""
+    frozen = closed(month)
+    if frozen is not None:
+        return _thaw(frozen)
+    return live_table(month)
+
+
+def _thaw(frozen: AssessmentMonth) -> list[Row]:
+    rows = []
+    for item in frozen.rows:
+        row = Row(user=Person(item["user"], item["name"], item["role"], item["role_label"]))
+        row.figures = item["figures"]
+        row.total = Decimal(item["total"])
+        row.rank = item["rank"]
+        row.lines = [
+            Line(
+                rule=FrozenRule(Decimal(li["points"]), li["per"], li["channel"]),
+                label=li["label"],
+                count=li["count"],
+                points=Decimal(li["earned"]),
+            )
+            for li in item["lines"]
+        ]
+        rows.append(row)
+    return rows
+
+
+def live_table(month: dt.date) -> list[Row]:
     """Every active person of an assessed role, with their lines and total, best first (ties
     share a rank, then by name)."""
     rules = list(AssessmentRule.objects.filter(active=True).select_related("channel"))
@@ -192,6 +244,65 @@ def table(month: dt.date) -> list[Row]:
     for i, row in enumerate(rows):
         row.rank = rows[i - 1].rank if i and rows[i - 1].total == row.total else i + 1
     return rows
+
+
+# --- closing a month -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def close_month(*, actor, month: dt.date, now: dt.datetime | None = None) -> AssessmentMonth:
+    """Freeze the month's table and the rules in force. Only after the month's end; once."""
+    from rongmei.core.exceptions import StateConflict
+
+    if not may_edit_rules(actor):
+        raise NotAllowed(_("Only the chief editor and administrators may close a month of the assessment."))
+    month = month.replace(day=1)
+    _start, end = month_bounds(month)
+    if (now or timezone.now()) < end:
+        raise StateConflict(_("%(m)s is not over yet; close it after its last day.") % {"m": f"{month:%Y-%m}"})
+    if AssessmentMonth.objects.select_for_update().filter(month=month).exists():
+        raise StateConflict(_("%(m)s is closed already.") % {"m": f"{month:%Y-%m}"})
+    rows = live_table(month)
+    rules = [
+        {"measure": r.measure, "role": r.role, "channel": r.channel_id, "points": str(r.points), "per": r.per, "label": _label(r)}
+        for r in AssessmentRule.objects.filter(active=True).select_related("channel")
+    ]
+    frozen = AssessmentMonth.objects.create(
+        month=month,
+        rules=rules,
+        rows=[
+            {
+                "user": row.user.pk,
+                "name": row.user.display_name,
+                "role": row.user.role,
+                "role_label": str(row.user.get_role_display()),
+                "figures": row.figures,
+                "total": str(row.total),
+                "rank": row.rank,
+                "lines": [
+                    {
+                        "label": li.label,
+                        "count": li.count,
+                        "points": str(li.rule.points),
+                        "per": li.rule.per,
+                        "channel": li.rule.channel_id,
+                        "earned": str(li.points),
+                    }
+                    for li in row.lines
+                ],
+            }
+            for row in rows
+        ],
+        closed_by=actor,
+    )
+    audit.record(
+        "dashboard.assessment_close",
+        actor=actor,
+        subject=frozen,
+        summary=_("Assessment of %(m)s closed") % {"m": f"{month:%Y-%m}"},
+        data={"people": len(rows)},
+    )
+    return frozen
 
 
 # --- rules -----------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,6 +14,27 @@ from django.utils.translation import gettext as _
 from rongmei.core.spreadsheet import as_text
 from rongmei.dashboard import assessment
 from rongmei.dashboard.models import AssessmentRule, Measure
+
+
+def rules_of(month: dt.date) -> list[dict]:
+    """The rules a month was counted with: frozen with a closed month, those in force otherwise."""
+    from rongmei.accounts.models import Role
+
+    frozen = assessment.closed(month)
+    if frozen is not None:
+        return [
+            {**r, "role_label": str(Role(r["role"]).label) if r["role"] else _("Every role assessed"), "points": Decimal(r["points"])}
+            for r in frozen.rules
+        ]
+    return [
+        {
+            "label": assessment._label(r),
+            "role_label": str(r.get_role_display()) if r.role else _("Every role assessed"),
+            "points": r.points,
+            "per": r.per,
+        }
+        for r in AssessmentRule.objects.filter(active=True).select_related("channel")
+    ]
 
 
 def assessment_workbook(month: dt.date) -> bytes:
@@ -57,10 +79,8 @@ def assessment_workbook(month: dt.date) -> bytes:
     rules.append([_("What is counted"), _("Role"), _("Points"), _("Per how many")])
     for cell in rules[1]:
         cell.font = Font(bold=True)
-    for rule in AssessmentRule.objects.filter(active=True).select_related("channel"):
-        rules.append(
-            [assessment._label(rule), str(rule.get_role_display()) if rule.role else _("Every role assessed"), float(rule.points), rule.per]
-        )
+    for rule in rules_of(month):
+        rules.append([rule["label"], rule["role_label"], float(rule["points"]), rule["per"]])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

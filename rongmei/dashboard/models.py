@@ -106,3 +106,20 @@ class ReachWeights(models.Model):
     class Meta:
         verbose_name = _("reach index weights")
         verbose_name_plural = _("reach index weights")
+
+
+class AssessmentMonth(models.Model):
+    """A closed month of the staff assessment: its table frozen as it stood, with the rules it was
+    counted with, so a later change of the rules or a late edit does not change a month already
+    judged. Closed by the chief editor or an administrator after the month's end."""
+
+    month = models.DateField(_("month"), unique=True)  # the first day
+    rules = models.JSONField(_("rules counted with"), default=list)
+    rows = models.JSONField(_("the table"), default=list)
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    closed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-month"]
+        verbose_name = _("closed assessment month")
+        verbose_name_plural = _("closed assessment months")

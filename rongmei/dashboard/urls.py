@@ -18,6 +18,7 @@ urlpatterns = [
     path("report/report.pdf", views.report_pdf, name="report_pdf"),
     path("report/report.xlsx", views.report_xlsx, name="report_xlsx"),
     path("assessment/", views.assessment_table, name="assessment"),
+    path("assessment/close/", views.assessment_close, name="assessment_close"),
     path("assessment/export.xlsx", views.assessment_export, name="assessment_export"),
     path("assessment/rules/", views.assessment_rules, name="assessment_rules"),
     path("assessment/rules/<int:pk>/", views.assessment_rules, name="assessment_rule"),

@@ -15,13 +15,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from rongmei.analytics.forms import PeriodForm
 from rongmei.analytics.selectors import sees_whole_site
 from rongmei.core.exceptions import NotAllowed
-from rongmei.core.forms import call_service
+from rongmei.core.forms import call_service, call_service_or_message
 from rongmei.dashboard import assessment, channel_import, exports, reach, report, townmap
 from rongmei.dashboard import screen as figures
 from rongmei.dashboard.forms import MonthForm, RuleForm, UploadForm, WeightsForm
@@ -103,10 +105,26 @@ def assessment_table(request: HttpRequest) -> HttpResponse:
         "month": month,
         "rows": rows,
         "measures": Measure.choices,
-        "rules": AssessmentRule.objects.filter(active=True).select_related("channel"),
+        "rules": exports.rules_of(month),
+        "closed": assessment.closed(month),
         "may_edit_rules": assessment.may_edit_rules(request.user),
+        "month_over": timezone.now() >= assessment.month_bounds(month)[1],
     }
     return render(request, "dashboard/assessment.html", context, status=400 if form.errors else 200)
+
+
+@require_POST
+@_assessment_viewers
+def assessment_close(request: HttpRequest) -> HttpResponse:
+    form = MonthForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.errors["month"][0])
+        return redirect("dashboard:assessment")
+    month = form.cleaned_data["month"]
+    ok, _frozen = call_service_or_message(request, assessment.close_month, actor=request.user, month=month)
+    if ok:
+        messages.success(request, _("The month is closed: its table stays as it is now."))
+    return redirect(f"{reverse('dashboard:assessment')}?month={month:%Y-%m}")
 
 
 @require_safe

@@ -14,6 +14,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from rongmei.analytics.models import DailyRollup, Dimension
+from rongmei.core.exceptions import NotAllowed
 from rongmei.core.models import AuditLog
 from rongmei.dashboard import assessment
 from rongmei.dashboard.models import AssessmentRule, Measure
@@ -185,3 +186,51 @@ def test_the_page_and_the_excel_table_show_the_same_figures(client, work, month,
         assert list(line[3:-1]) == [row.figures[m] for m in Measure.values]
         assert Decimal(str(line[-1])) == row.total
     assert "11.50" in page.content.decode()
+
+
+# --- closing a month ---------------------------------------------------------------------------
+
+
+def test_a_closed_month_keeps_its_table_and_rules_when_the_rules_change(client, work, month, reporter, chief, column_lead):
+    from rongmei.core.exceptions import StateConflict
+    from rongmei.dashboard.models import AssessmentMonth
+
+    with pytest.raises(StateConflict):
+        assessment.close_month(actor=chief, month=month)  # not over yet
+    with pytest.raises(NotAllowed):
+        assessment.close_month(actor=column_lead, month=month, now=timezone.now() + dt.timedelta(days=40))
+    later = timezone.now() + dt.timedelta(days=40)
+    assessment.close_month(actor=chief, month=month, now=later)
+    with pytest.raises(StateConflict):
+        assessment.close_month(actor=chief, month=month, now=later)
+    before = {r.user.pk: (r.total, r.rank, r.figures) for r in assessment.table(month)}
+    assert before[reporter.pk][0] == Decimal("11.50")
+    rule = AssessmentRule.objects.get(measure=Measure.STORIES_PUBLISHED, role="reporter")
+    assessment.save_rule(actor=chief, rule=rule, measure=rule.measure, role=rule.role, points="10", per=1)
+    factories.draft_story(reporter, reporter.teams.first(), headline="关账后补录的稿件")
+    after = {r.user.pk: (r.total, r.rank, r.figures) for r in assessment.table(month)}
+    assert after == before  # frozen
+    # counted now: 7 more for the published story (10 instead of 3), 1 for the story filed after closing
+    assert next(r for r in assessment.live_table(month) if r.user.pk == reporter.pk).total == Decimal("19.50")
+    frozen = AssessmentMonth.objects.get(month=month)
+    assert any(r["measure"] == "stories_published" and r["points"] == "3.00" for r in frozen.rules)
+    assert AuditLog.objects.filter(action="dashboard.assessment_close", actor=chief).exists()
+    page = login(client, chief).get(reverse("dashboard:assessment"), {"month": f"{month:%Y-%m}"}).content.decode()
+    assert 'id="assessment-closed"' in page and 'id="assessment-close"' not in page
+    book = load_workbook(io.BytesIO(client.get(reverse("dashboard:assessment_export"), {"month": f"{month:%Y-%m}"}).content))
+    rules_sheet = list(book.worksheets[2].iter_rows(min_row=2, values_only=True))
+    assert (str(Measure.STORIES_PUBLISHED.label), "Reporter", 3.0, 1) in rules_sheet
+
+
+def test_the_close_button_closes_last_month(client, chief):
+    from rongmei.dashboard.models import AssessmentMonth
+
+    last = (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    login(client, chief)
+    page = client.get(reverse("dashboard:assessment"), {"month": f"{last:%Y-%m}"}).content.decode()
+    assert 'id="assessment-close"' in page
+    response = client.post(reverse("dashboard:assessment_close"), {"month": f"{last:%Y-%m}"})
+    assert response.status_code == 302 and AssessmentMonth.objects.filter(month=last).exists()
+    this = client.post(reverse("dashboard:assessment_close"), {"month": f"{timezone.localdate():%Y-%m}"}, follow=True)
+    assert not AssessmentMonth.objects.filter(month=timezone.localdate().replace(day=1)).exists()
+    assert any("not over yet" in str(m) for m in this.context["messages"])
