@@ -89,6 +89,7 @@ def test_a_fan_likes_a_comment_and_takes_the_like_back(new_context, fan_context,
     assert Like.objects.filter(fan=fans[0], kind="comment", item_id=comment.pk).count() == 1
 
     page.reload()
+    expect(page.locator("#comments")).to_have_attribute("data-reader", "fan")
     like = _like(page, comment.pk)
     expect(like).to_have_attribute("aria-pressed", "true")
     expect(like.locator(".fan-count")).to_have_text("1")

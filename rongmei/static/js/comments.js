@@ -316,12 +316,20 @@
   // --- likes and reports -------------------------------------------------------------------------
   // Each published comment and reply has a row of actions: the like toggle (♥ and the count; for
   // a reader who is not logged in, a link to the login page), Reply (top-level comments) and
-  // Report (logged-in readers, on others' comments). Until GET /public/me has answered, the like
-  // button is there but does nothing; the row is built again once it is known who reads.
+  // Report (logged-in readers, on others' comments). Until GET /public/me has answered, a tap on
+  // the like button is remembered and carried out once it is known who reads (the row is built
+  // again then); section[data-reader] says "fan" or "anonymous" from that moment.
 
   function knowReader(loggedIn) {
     state.fan = loggedIn;
     rows.forEach(fillActions);
+    section.setAttribute("data-reader", loggedIn ? "fan" : "anonymous");
+    rows.forEach(function (row) {
+      if (!row.pendingLike) return;
+      row.pendingLike = false;
+      if (loggedIn) toggleLike(row);
+      else window.location.assign(loginUrl());
+    });
   }
 
   function fillActions(row) {
@@ -390,6 +398,10 @@
   // failure puts back what was there. A second tap while the first is on its way is ignored.
   function toggleLike(row) {
     var button = row.likeButton;
+    if (state.fan === null) {
+      row.pendingLike = true; // a second tap meanwhile is ignored, as while a like is on its way
+      return;
+    }
     if (state.fan !== true || row.liking) return;
     var before = { liked: !!row.c.liked, likes: row.c.likes || 0 };
     row.liking = true;
