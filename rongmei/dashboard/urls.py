@@ -11,6 +11,7 @@ urlpatterns = [
     path("screen/", views.screen, name="screen"),
     path("screen/data.json", views.screen_data, name="screen_data"),
     path("screen/towns.geojson", views.town_map, name="town_map"),
+    path("trends/", views.trends_page, name="trends"),
     path("reach/", views.reach_page, name="reach"),
     path("reach/upload/", views.reach_upload, name="reach_upload"),
     path("reach/weights/", views.reach_weights, name="reach_weights"),

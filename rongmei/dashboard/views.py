@@ -24,7 +24,7 @@ from rongmei.analytics.forms import PeriodForm
 from rongmei.analytics.selectors import sees_whole_site
 from rongmei.core.exceptions import NotAllowed
 from rongmei.core.forms import call_service, call_service_or_message
-from rongmei.dashboard import assessment, channel_import, exports, reach, report, townmap
+from rongmei.dashboard import assessment, channel_import, exports, reach, report, townmap, trends
 from rongmei.dashboard import screen as figures
 from rongmei.dashboard.forms import MonthForm, RuleForm, UploadForm, WeightsForm
 from rongmei.dashboard.models import AssessmentRule, Measure
@@ -283,3 +283,24 @@ def report_xlsx(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(report.to_xlsx(data), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="{report.file_name(data, "xlsx")}"'
     return response
+
+
+# --- trends ------------------------------------------------------------------------------------------
+
+
+@require_safe
+@leaders_only
+def trends_page(request: HttpRequest) -> HttpResponse:
+    period = PeriodForm(request.GET or None)
+    start, end = PeriodForm.default_period()
+    status = 200
+    if period.is_bound:
+        if period.is_valid():
+            start, end = period.cleaned_data["start"], period.cleaned_data["end"]
+        else:
+            status = 400
+    else:
+        period = PeriodForm(initial={"start": start, "end": end})
+    return render(
+        request, "dashboard/trends.html", {"period": period, "start": start, "end": end, "data": trends.trends(start, end)}, status=status
+    )

@@ -1,0 +1,73 @@
+"""Trends: every series has a value for every day of the period, equal to the rollup or the
+channel's figure of that day; the leading columns and authors by their views; the app's
+registered users cumulative; the page for the leaders only."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from rongmei.analytics.models import DailyRollup, Dimension, Via
+from rongmei.dashboard import trends
+from rongmei.dashboard.models import ChannelDay
+from rongmei.distribution.models import Channel
+from rongmei.practice.tests.test_manage_views import login
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
+
+D1, D2, D3 = dt.date(2026, 11, 1), dt.date(2026, 11, 2), dt.date(2026, 11, 3)
+
+
+def test_series_follow_the_days_of_the_rollups(reporter, editor):
+    from rongmei.portal.models import Column
+
+    DailyRollup.objects.create(day=D1, dimension=Dimension.SITE, key=0, views=100, visitors=60, devices=70, reads=30)
+    DailyRollup.objects.create(day=D3, dimension=Dimension.SITE, key=0, views=300, visitors=160, devices=170, reads=90)
+    DailyRollup.objects.create(day=D1, dimension=Dimension.VIA, key=Via.APP, views=40)
+    hot = Column.objects.create(name="头条", slug="toutiao")
+    quiet = Column.objects.create(name="美丽乡村", slug="meili")
+    DailyRollup.objects.create(day=D1, dimension=Dimension.COLUMN, key=hot.pk, views=500)
+    DailyRollup.objects.create(day=D2, dimension=Dimension.COLUMN, key=quiet.pk, views=20)
+    DailyRollup.objects.create(day=D2, dimension=Dimension.AUTHOR, key=reporter.pk, views=77)
+    data = trends.trends(D1, D3)
+    assert data["days"] == ["2026-11-01", "2026-11-02", "2026-11-03"]
+    site = {s["name"]: s["data"] for s in data["site"]}
+    assert site["Page views"] == [100, 0, 300] and site["Daily active devices"] == [70, 0, 170]
+    places = {s["name"]: s["data"] for s in data["places"]}
+    assert places["App"] == [40, 0, 0] and places["Website"] == [0, 0, 0]
+    assert [s["name"] for s in data["columns"]] == ["头条", "美丽乡村"]  # by views
+    assert data["columns"][1]["data"] == [0, 20, 0]
+    assert data["authors"] == [{"name": reporter.display_name, "data": [0, 77, 0]}]
+
+
+def test_followers_and_reads_of_the_channels_and_the_apps_users(db):
+    from rongmei.fans.models import Fan
+
+    wechat, _ = Channel.objects.get_or_create(code="wechat_oa", defaults={"name": "微信公众号"})
+    ChannelDay.objects.create(channel=wechat, day=D1, followers=1000, reads=300)
+    ChannelDay.objects.create(channel=wechat, day=D3, followers=1010, reads=500)
+    early = Fan.objects.create(phone="+8613800000001", nickname="老读者")
+    Fan.objects.filter(pk=early.pk).update(created_at=timezone.make_aware(dt.datetime(2026, 10, 5, 9)))
+    second = Fan.objects.create(phone="+8613800000002", nickname="新读者")
+    Fan.objects.filter(pk=second.pk).update(created_at=timezone.make_aware(dt.datetime(2026, 11, 2, 20)))
+    data = trends.trends(D1, D3)
+    followers = {s["name"]: s["data"] for s in data["followers"]}
+    assert followers[wechat.name] == [1000, None, 1010]  # a day not reported is no figure, not 0
+    assert followers["App registered users"] == [1, 2, 2]
+    assert {s["name"]: s["data"] for s in data["channel_reads"]}[wechat.name] == [300, 0, 500]
+
+
+def test_the_page_carries_the_data_for_its_charts(client, editor, reporter):
+    assert login(client, reporter).get(reverse("dashboard:trends")).status_code == 403
+    response = login(client, editor).get(reverse("dashboard:trends"), {"start": "2026-11-01", "end": "2026-11-03"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "/static/vendor/echarts.min.js" in html and 'id="trends-data"' in html
+    start = html.index('id="trends-data"')
+    payload = html[html.index(">", start) + 1 : html.index("</script>", start)]
+    assert json.loads(payload)["days"] == ["2026-11-01", "2026-11-02", "2026-11-03"]
+    assert login(client, editor).get(reverse("dashboard:trends"), {"start": "2026-11-05", "end": "2026-11-01"}).status_code == 400
