@@ -30,6 +30,8 @@ from rongmei.dashboard.forms import MonthForm, RuleForm, UploadForm, WeightsForm
 from rongmei.dashboard.models import AssessmentRule, Measure
 from rongmei.newsroom.views._common import forbidden
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
 
 def leaders_only(view):
     @login_required
@@ -131,9 +133,7 @@ def assessment_close(request: HttpRequest) -> HttpResponse:
 @_assessment_viewers
 def assessment_export(request: HttpRequest) -> HttpResponse:
     month = MonthForm(request.GET or None).month_or_current()
-    response = HttpResponse(
-        exports.assessment_workbook(month), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
+    response = HttpResponse(exports.assessment_workbook(month), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="assessment-{month:%Y-%m}.xlsx"'
     return response
 
@@ -173,17 +173,25 @@ def assessment_rules(request: HttpRequest, pk: int | None = None) -> HttpRespons
 # --- the reach index -------------------------------------------------------------------------------
 
 
-def _reach_page(request, *, status: int = 200, upload_form=None, weights_form=None, upload_result=None):
+def _period(request) -> tuple[PeriodForm, object, object, bool]:
+    """The period asked for (the last 30 days by default): the form to show, start, end, and
+    whether the input was refused (the default period is shown then)."""
     period = PeriodForm(request.GET or None)
     start, end = PeriodForm.default_period()
-    if period.is_bound:
-        if period.is_valid():
-            start, end = period.cleaned_data["start"], period.cleaned_data["end"]
-        else:
-            status = 400
+    if not period.is_bound:
+        return PeriodForm(initial={"start": start, "end": end}), start, end, False
+    if period.is_valid():
+        return period, period.cleaned_data["start"], period.cleaned_data["end"], False
+    return period, start, end, True
+
+
+def _reach_page(request, *, status: int = 200, upload_form=None, weights_form=None, upload_result=None):
+    period, start, end, bad = _period(request)
+    if bad:
+        status = 400
     channel_weights, component_weights = reach.weights()
     context = {
-        "period": period if period.is_bound else PeriodForm(initial={"start": start, "end": end}),
+        "period": period,
         "reach": reach.index(start, end),
         "upload_form": upload_form or UploadForm(),
         "weights_form": weights_form or WeightsForm(channel_weights=channel_weights, component_weights=component_weights),
@@ -265,24 +273,24 @@ def report_page(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _report_file(request, ext: str, make, content_type: str) -> HttpResponse:
+    _form, month = _report_month(request)
+    data = report.report_data(month)
+    response = HttpResponse(make(data), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{report.file_name(data, ext)}"'
+    return response
+
+
 @require_safe
 @leaders_only
 def report_pdf(request: HttpRequest) -> HttpResponse:
-    _form, month = _report_month(request)
-    data = report.report_data(month)
-    response = HttpResponse(report.to_pdf(data), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{report.file_name(data, "pdf")}"'
-    return response
+    return _report_file(request, "pdf", report.to_pdf, "application/pdf")
 
 
 @require_safe
 @leaders_only
 def report_xlsx(request: HttpRequest) -> HttpResponse:
-    _form, month = _report_month(request)
-    data = report.report_data(month)
-    response = HttpResponse(report.to_xlsx(data), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="{report.file_name(data, "xlsx")}"'
-    return response
+    return _report_file(request, "xlsx", report.to_xlsx, XLSX)
 
 
 # --- trends ------------------------------------------------------------------------------------------
@@ -291,16 +299,8 @@ def report_xlsx(request: HttpRequest) -> HttpResponse:
 @require_safe
 @leaders_only
 def trends_page(request: HttpRequest) -> HttpResponse:
-    period = PeriodForm(request.GET or None)
-    start, end = PeriodForm.default_period()
-    status = 200
-    if period.is_bound:
-        if period.is_valid():
-            start, end = period.cleaned_data["start"], period.cleaned_data["end"]
-        else:
-            status = 400
-    else:
-        period = PeriodForm(initial={"start": start, "end": end})
+    period, start, end, bad = _period(request)
+    status = 400 if bad else 200
     return render(
         request, "dashboard/trends.html", {"period": period, "start": start, "end": end, "data": trends.trends(start, end)}, status=status
     )
