@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
+EARLIEST_YEAR = 2000
 
 
 class DateInput(forms.DateInput):
@@ -32,6 +33,8 @@ class PeriodForm(forms.Form):
         start = data.get("start") or end - dt.timedelta(days=DEFAULT_DAYS - 1)
         if start > end:
             raise forms.ValidationError(_("The start of the period must not be after its end."))
+        if start.year < EARLIEST_YEAR or end > today + dt.timedelta(days=366):
+            raise forms.ValidationError(_("Choose days between %(y)s and next year.") % {"y": EARLIEST_YEAR})
         if (end - start).days >= MAX_DAYS:
             raise forms.ValidationError(_("Choose a period of at most %(n)s days.") % {"n": MAX_DAYS})
         data["start"], data["end"] = start, end

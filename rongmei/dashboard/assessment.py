@@ -25,7 +25,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Min, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -149,6 +149,13 @@ class Row:
     total: Decimal = Decimal("0")
     rank: int = 0
 
+    @property
+    def cells(self) -> list[int]:
+        """The figures in the order of Measure (the table's columns); a measure a closed month
+        did not know yet is 0. (A frozen month's figures come back from JSON, whose key order
+        PostgreSQL's jsonb does not keep.)"""
+        return [self.figures.get(m, 0) for m in Measure.values]
+
 
 def _applies(rule: AssessmentRule, user: User) -> bool:
     return not rule.role or rule.role == user.role
@@ -267,7 +274,23 @@ def close_month(*, actor, month: dt.date, now: dt.datetime | None = None) -> Ass
         {"measure": r.measure, "role": r.role, "channel": r.channel_id, "points": str(r.points), "per": r.per, "label": _label(r)}
         for r in AssessmentRule.objects.filter(active=True).select_related("channel")
     ]
-    frozen = AssessmentMonth.objects.create(
+    try:
+        with transaction.atomic():
+            frozen = _freeze(actor, month, rows, rules)
+    except IntegrityError:
+        raise StateConflict(_("%(m)s is closed already.") % {"m": f"{month:%Y-%m}"}) from None
+    audit.record(
+        "dashboard.assessment_close",
+        actor=actor,
+        subject=frozen,
+        summary=_("Assessment of %(m)s closed") % {"m": f"{month:%Y-%m}"},
+        data={"people": len(rows)},
+    )
+    return frozen
+
+
+def _freeze(actor, month: dt.date, rows: list[Row], rules: list[dict]) -> AssessmentMonth:
+    return AssessmentMonth.objects.create(
         month=month,
         rules=rules,
         rows=[
@@ -295,14 +318,6 @@ def close_month(*, actor, month: dt.date, now: dt.datetime | None = None) -> Ass
         ],
         closed_by=actor,
     )
-    audit.record(
-        "dashboard.assessment_close",
-        actor=actor,
-        subject=frozen,
-        summary=_("Assessment of %(m)s closed") % {"m": f"{month:%Y-%m}"},
-        data={"people": len(rows)},
-    )
-    return frozen
 
 
 # --- rules -----------------------------------------------------------------------------------------

@@ -76,7 +76,7 @@ def _readership(first: dt.date, last: dt.date) -> tuple[dict, list]:
 
 
 def _inquiries(start: dt.datetime, end: dt.datetime) -> dict:
-    from rongmei.inquiries.models import WITH_UNIT, Inquiry
+    from rongmei.inquiries.models import Inquiry
 
     def between(field: str) -> Q:
         return Q(**{f"{field}__gte": start, f"{field}__lt": end})
@@ -85,7 +85,14 @@ def _inquiries(start: dt.datetime, end: dt.datetime) -> dict:
         received=Count("pk", filter=between("submitted_at")),
         forwarded=Count("pk", filter=between("forwarded_at")),
         answered=Count("pk", filter=between("published_at")),
-        overdue_at_end=Count("pk", filter=Q(state__in=WITH_UNIT, deadline__lt=end, forwarded_at__lt=end)),
+        # With a unit past its deadline on the month's last day, whatever happened since: forwarded
+        # before the end, due before the end, neither answered nor closed by then.
+        overdue_at_end=Count(
+            "pk",
+            filter=Q(forwarded_at__lt=end, deadline__lt=end)
+            & (Q(published_at__isnull=True) | Q(published_at__gte=end))
+            & (Q(closed_at__isnull=True) | Q(closed_at__gte=end)),
+        ),
     )
     return figures
 
@@ -98,7 +105,9 @@ def _live(start: dt.datetime, end: dt.datetime) -> dict:
     return {"rooms": rooms.count(), "views": agg["views"] or 0, "peak": agg["peak"] or 0}
 
 
-def report_data(month: dt.date, *, now: dt.datetime | None = None) -> ReportData:
+def report_data(month: dt.date, *, now: dt.datetime | None = None, with_assessment: bool = True) -> ReportData:
+    """The month's figures. ``with_assessment`` False leaves out the staff assessment (for people
+    who may not see it: assessment.may_view)."""
     month = month.replace(day=1)
     start, end = assessment.month_bounds(month)
     first, last = month, (month + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
@@ -116,7 +125,7 @@ def report_data(month: dt.date, *, now: dt.datetime | None = None) -> ReportData
         reach=reach.index(first, last),
         inquiries=_inquiries(start, end),
         live=_live(start, end),
-        assessment=assessment.table(month)[:TOP],
+        assessment=assessment.table(month)[:TOP] if with_assessment else [],
     )
 
 
@@ -165,16 +174,22 @@ def to_xlsx(data: ReportData) -> bytes:
     table(
         _("Reach index"),
         [_("Channel"), _("Weight"), _("Days with figures"), _("Index")],
-        [[c.name, float(c.weight), c.days, round(c.index, 1) if c.index is not None else None] for c in data.reach.channels],
+        [[c.name, float(c.weight), c.days, round(c.index, 1) if c.index is not None else None] for c in shown_reach(data)],
     )
-    table(
-        _("Assessment"),
-        [_("Rank"), _("Name"), _("Role"), _("Points")],
-        [[r.rank, r.user.display_name, str(r.user.get_role_display()), float(r.total)] for r in data.assessment],
-    )
+    if data.assessment:
+        table(
+            _("Assessment"),
+            [_("Rank"), _("Name"), _("Role"), _("Points")],
+            [[r.rank, r.user.display_name, str(r.user.get_role_display()), float(r.total)] for r in data.assessment],
+        )
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def shown_reach(data: ReportData) -> list:
+    """The reach rows the report shows: channels with figures or a weight."""
+    return [c for c in data.reach.channels if c.index is not None or c.weight]
 
 
 def summary_rows(data: ReportData) -> list[tuple[str, object]]:

@@ -20,6 +20,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from rongmei.dashboard import townmap
+
 LIVE_VIEWERS_FRESH_SECONDS = 30  # a room's viewer count older than this is no count
 FIELD_MAX = 200  # assignments listed on the screen
 HOT_MAX = 5
@@ -125,6 +127,8 @@ def field(now: dt.datetime) -> dict:
         "people": len({i["person"] for i in items}),
         "assignments": items,
         "towns": [{"town": t, "assignments": v["assignments"], "people": sorted(v["people"])} for t, v in sorted(towns.items())],
+        # Towns of core.Place the shipped map does not draw: listed beside the map instead.
+        "off_map": sorted(t for t in towns if t not in townmap.town_names()),
     }
 
 

@@ -264,18 +264,18 @@ def _report_month(request) -> tuple[MonthForm, object]:
 @leaders_only
 def report_page(request: HttpRequest) -> HttpResponse:
     form, month = _report_month(request)
-    data = report.report_data(month)
+    data = report.report_data(month, with_assessment=assessment.may_view(request.user))
     return render(
         request,
         "dashboard/report.html",
-        {"form": form, "data": data, "rows": report.summary_rows(data)},
+        {"form": form, "data": data, "rows": report.summary_rows(data), "reach_rows": report.shown_reach(data)},
         status=400 if form.errors else 200,
     )
 
 
 def _report_file(request, ext: str, make, content_type: str) -> HttpResponse:
     _form, month = _report_month(request)
-    data = report.report_data(month)
+    data = report.report_data(month, with_assessment=assessment.may_view(request.user))
     response = HttpResponse(make(data), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{report.file_name(data, ext)}"'
     return response

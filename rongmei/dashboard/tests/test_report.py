@@ -153,3 +153,23 @@ def test_nobody_to_mail_sends_nothing(month, settings):
     settings.RONGMEI_DASHBOARD = {"REPORT_RECIPIENTS": []}
     _data, sent = report.send(month)
     assert sent == []
+
+
+def test_editors_get_the_report_without_the_staff_assessment(client, work, month, editor, chief):
+    page = login(client, editor).get(reverse("dashboard:report"), {"month": f"{month:%Y-%m}"})
+    assert page.context["data"].assessment == [] and 'id="report-assessment"' not in page.content.decode()
+    book = load_workbook(io.BytesIO(client.get(reverse("dashboard:report_xlsx"), {"month": f"{month:%Y-%m}"}).content))
+    assert "Assessment" not in book.sheetnames
+    assert 'id="report-assessment"' in login(client, chief).get(reverse("dashboard:report"), {"month": f"{month:%Y-%m}"}).content.decode()
+
+
+def test_overdue_at_the_end_of_the_month_does_not_change_when_answered_later(work, month, citizen, unit, editor):
+    from rongmei.inquiries.models import Inquiry
+
+    end = assessment.month_bounds(month)[1]
+    question = ask(citizen, title="小区门口的路灯坏了很久没人修")
+    inquiries.forward(actor=editor, inquiry=question, unit=unit, now=end - dt.timedelta(days=40))
+    Inquiry.objects.filter(pk=question.pk).update(forwarded_at=end - dt.timedelta(days=40))
+    before = report.report_data(month).inquiries["overdue_at_end"]
+    Inquiry.objects.filter(pk=question.pk).update(state="published", published_at=end + dt.timedelta(days=2))
+    assert report.report_data(month).inquiries["overdue_at_end"] == before >= 1

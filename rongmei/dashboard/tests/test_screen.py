@@ -112,6 +112,7 @@ def test_the_field_shows_open_assignments_with_their_town(reporter, photographer
     assert field["total"] == Assignment.objects.filter(status__in=Assignment.OPEN_STATUSES).count() == 2
     assert field["overdue"] == 1 and field["people"] == 2
     assert [t["town"] for t in field["towns"]] == ["羊册镇"]  # the village counts for its town
+    assert field["off_map"] == []
     assert field["towns"][0]["assignments"] == 2
     assert set(field["towns"][0]["people"]) == {reporter.display_name, photographer.display_name}
     assert {a["id"]: a["overdue"] for a in field["assignments"]} == {text.pk: False, photo.pk: True}
@@ -237,3 +238,14 @@ def test_the_data_center_page_links_what_each_may_open(client, editor, chief, re
     assert reverse("dashboard:screen") in html and reverse("dashboard:reach") in html and reverse("analytics:readership") in html
     assert reverse("dashboard:assessment") not in html
     assert reverse("dashboard:assessment") in login(client, chief).get(reverse("dashboard:home")).content.decode()
+
+
+def test_a_town_the_map_does_not_draw_is_listed_beside_it(reporter, team, column_lead):
+    town = Place.objects.create(name="新设的开发区")
+    lead = newsroom.create_lead(actor=reporter, title="开发区新厂投产", description="新厂投产", team=team, place=town)
+    plan = newsroom.plan_from_lead(
+        actor=column_lead, lead=lead, team=team, planned_date=timezone.localdate(), coverages=[("text", timezone.now() + dt.timedelta(hours=3), "")]
+    )
+    newsroom.approve_plan(actor=column_lead, plan=plan)
+    newsroom.assign(actor=column_lead, coverage=plan.coverages.get(kind="text"), assignee=reporter)
+    assert screen.compute()["field"]["off_map"] == ["新设的开发区"]

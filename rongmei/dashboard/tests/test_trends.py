@@ -71,3 +71,10 @@ def test_the_page_carries_the_data_for_its_charts(client, editor, reporter):
     payload = html[html.index(">", start) + 1 : html.index("</script>", start)]
     assert json.loads(payload)["days"] == ["2026-11-01", "2026-11-02", "2026-11-03"]
     assert login(client, editor).get(reverse("dashboard:trends"), {"start": "2026-11-05", "end": "2026-11-01"}).status_code == 400
+
+
+@pytest.mark.parametrize("params", [{"start": "0001-01-01", "end": "0001-01-02"}, {"end": "9999-12-31"}])
+def test_absurd_dates_are_refused_not_a_500(client, editor, params):
+    login(client, editor)
+    assert client.get(reverse("dashboard:trends"), params).status_code == 400
+    assert client.get(reverse("dashboard:reach"), params).status_code == 400

@@ -134,6 +134,12 @@
     target.replaceChildren.apply(target, rows.length ? rows.map(render) : [el("li", t("none", "None"), "meta")]);
   }
 
+  function drawOffMap(field) {
+    var p = document.getElementById("map-off");
+    var off = field.off_map || [];
+    p.textContent = off.length ? fill(p.getAttribute("data-template"), { towns: off.join("、") }) : "";
+  }
+
   function drawField(field) {
     var tbody = document.getElementById("field-rows");
     if (!field.assignments.length) {
@@ -199,6 +205,7 @@
     drawNewsroom(data.newsroom);
     drawChannels(data.channels);
     drawMap(data.field);
+    drawOffMap(data.field);
     drawField(data.field);
     drawLive(data.live);
     drawInquiries(data.inquiries);
