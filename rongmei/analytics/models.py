@@ -101,7 +101,15 @@ class DailyRollup(models.Model):
             # Also the index of an article's counters: (ARTICLE, id, all places, days).
             models.UniqueConstraint(fields=["dimension", "key", "via", "day"], name="analytics_rollup_unique"),
         ]
-        indexes = [models.Index(fields=["day", "dimension"], name="analytics_rollup_day")]
+        indexes = [
+            models.Index(fields=["day", "dimension"], name="analytics_rollup_day"),
+            # The staff pages' "top … of a period" sums read only this index (a covering one):
+            # a year of articles in about half the time (bench/analytics.py).
+            models.Index(
+                fields=["dimension", "via", "day", "key", "views", "visitors", "reads", "plays", "shares"],
+                name="analytics_rollup_period",
+            ),
+        ]
         verbose_name = _("daily readership figure")
         verbose_name_plural = _("daily readership figures")
 

@@ -144,9 +144,31 @@ def top_authors(start: dt.date, end: dt.date, *, limit: int = 20) -> list[Line]:
     return _lines(rows, labels)
 
 
+REPORT_CACHE_SECONDS = 3600
+
+
 def readership_report(user, start: dt.date, end: dt.date) -> dict:
     """What the staff page shows ``user`` for the period: the whole site for editors and up,
-    operators and admins; only their own articles for reporters and photographers."""
+    operators and admins; only their own articles for reporters and photographers.
+
+    Cached per period and scope until the next rollup (the key names the last rolled-up day and
+    the rollup's finishing time, which a rollup run moves), for at most an hour: a year's page
+    costs a tenth of a second, several leaders opening it at once would queue (bench/analytics.py)."""
+    from django.core.cache import cache
+
+    from rongmei.analytics.models import RollupRun
+
+    last = RollupRun.objects.order_by("-finished_at").values_list("finished_at", flat=True).first()
+    scope = "site" if sees_whole_site(user) else f"author:{user.pk}"
+    key = f"analytics:report:{scope}:{start}:{end}:{last.timestamp() if last else 0}"
+    found = cache.get(key)
+    if found is None:
+        found = _readership_report(user, start, end)
+        cache.set(key, found, REPORT_CACHE_SECONDS)
+    return found
+
+
+def _readership_report(user, start: dt.date, end: dt.date) -> dict:
     if not sees_whole_site(user):
         return {"whole_site": False, "articles": top_articles(start, end, author=user, limit=100)}
     days = site_days(start, end)

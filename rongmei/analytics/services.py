@@ -21,6 +21,7 @@ import threading
 import time
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 from django.core.cache import cache
@@ -104,8 +105,15 @@ def hash_device(device_id: str, salt: bytes) -> int:
 
 def _from_path(path: str) -> tuple[int | None, str | None]:
     """The article id or column short name a public page's path names, if any."""
+    return _resolve_page(path.split("?", 1)[0].split("#", 1)[0])
+
+
+@lru_cache(maxsize=4096)
+def _resolve_page(path: str) -> tuple[int | None, str | None]:
+    # Django's resolver is most of the cost of taking an event (bench/analytics.py); the same few
+    # thousand paths come again and again, and what a path names never changes while we run.
     try:
-        match = resolve(path.split("?", 1)[0])
+        match = resolve(path)
     except (Resolver404, ValueError):
         return None, None
     if match.view_name == "portal:story":
@@ -145,10 +153,8 @@ def ingest(events: Sequence[Any], *, user_agent: str = "", now: dt.datetime | No
         if len(event.path) > MAX_PATH:
             raise InvalidBeacon(_("At most %(n)s characters.") % {"n": MAX_PATH}, field=f"{where}.path")
         article, slug = event.article, event.column
-        if article is None or slug is None:
-            path_article, path_slug = _from_path(event.path)
-            article = article if article is not None else path_article
-            slug = slug if slug is not None else path_slug
+        if article is None and slug is None:  # an article's or a column's page names itself
+            article, slug = _from_path(event.path)
         if kind == Kind.READ and article is None:
             raise InvalidBeacon(_("A read must name its article."), field=f"{where}.article")
         if article is not None and not lookups.is_live_article(article):

@@ -244,7 +244,11 @@ def test_a_town_the_map_does_not_draw_is_listed_beside_it(reporter, team, column
     town = Place.objects.create(name="新设的开发区")
     lead = newsroom.create_lead(actor=reporter, title="开发区新厂投产", description="新厂投产", team=team, place=town)
     plan = newsroom.plan_from_lead(
-        actor=column_lead, lead=lead, team=team, planned_date=timezone.localdate(), coverages=[("text", timezone.now() + dt.timedelta(hours=3), "")]
+        actor=column_lead,
+        lead=lead,
+        team=team,
+        planned_date=timezone.localdate(),
+        coverages=[("text", timezone.now() + dt.timedelta(hours=3), "")],
     )
     newsroom.approve_plan(actor=column_lead, plan=plan)
     newsroom.assign(actor=column_lead, coverage=plan.coverages.get(kind="text"), assignee=reporter)
