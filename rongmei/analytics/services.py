@@ -24,14 +24,14 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db import IntegrityError, connection, transaction
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from rongmei.analytics import buffer, lookups
+from rongmei.analytics import buffer, counting, lookups
 from rongmei.analytics.conf import setting
 from rongmei.analytics.models import KIND_CODES, VIA_CODES, DailyRollup, DaySalt, Dimension, Event, Kind, RollupRun, Via
 from rongmei.core import audit
@@ -45,8 +45,6 @@ DEVICE_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 TS_PAST = dt.timedelta(hours=24)
 TS_FUTURE = dt.timedelta(minutes=5)
 LAST_COMPLETE_KEY = "readership:last-complete-day"
-# SQL parameters per rollup query of distinct visitors (SQLite allows 32766, PostgreSQL 65535).
-PARAM_BUDGET = 5000
 
 
 class InvalidBeacon(DomainError):
@@ -181,110 +179,105 @@ MEASURES = ("views", "visitors", "devices", "reads", "plays", "shares")
 COUNTED = {"views": Kind.VIEW, "reads": Kind.READ, "plays": Kind.PLAY, "shares": Kind.SHARE}
 
 
-def _measures(prefix: str = "", where: Q | None = None) -> dict:
-    """Aggregates of one group of events; ``where`` narrows them (for several groups in one pass)."""
-
-    def both(q: Q | None) -> Q | None:
-        return q if where is None else (where if q is None else where & q)
-
-    out = {f"{prefix}{name}": Count("pk", filter=both(Q(kind=kind))) for name, kind in COUNTED.items()}
-    out[f"{prefix}visitors"] = Count("device", distinct=True, filter=both(Q(kind=Kind.VIEW)))
-    out[f"{prefix}devices"] = Count("device", distinct=True, filter=both(None))
-    return out
-
-
-def _distinct_per_group(events, groups: dict[Any, tuple[int | None, list[int]]]) -> dict[Any, dict]:
-    """Visitors and devices of groups of events (a column: its page and its articles; an author:
-    their articles), several groups per query within the SQL parameter budget."""
-    out: dict[Any, dict] = {}
-    batch: list = []
-    budget = 0
-
-    def run() -> None:
-        aggregates: dict = {}
-        for n, (_name, (column, article_ids)) in enumerate(batch):
-            where = Q(article_id__in=article_ids) if article_ids else Q(pk__in=[])
-            if column is not None:
-                where |= Q(column_id=column, article_id__isnull=True)
-            aggregates[f"g{n}_visitors"] = Count("device", distinct=True, filter=where & Q(kind=Kind.VIEW))
-            aggregates[f"g{n}_devices"] = Count("device", distinct=True, filter=where)
-        result = events.aggregate(**aggregates)
-        for n, (name, _group) in enumerate(batch):
-            out[name] = {"visitors": result[f"g{n}_visitors"], "devices": result[f"g{n}_devices"]}
-
-    for name, group in groups.items():
-        cost = 2 * (len(group[1]) + 2)
-        if batch and budget + cost > PARAM_BUDGET:
-            run()
-            batch, budget = [], 0
-        batch.append((name, group))
-        budget += cost
-    if batch:
-        run()
-    return out
-
-
 def _compute(day: dt.date) -> tuple[list[DailyRollup], int]:
+    """The day's DailyRollup rows, counted from its raw events read in one scan (counting.py)."""
     from rongmei.newsroom.models import Story
     from rongmei.portal.models import Column
 
-    events = Event.objects.filter(day=day)
     rows: list[DailyRollup] = []
 
-    def add(dimension: int, key: int, figures: dict, via: int = DailyRollup.ALL_VIA) -> None:
-        rows.append(DailyRollup(day=day, dimension=dimension, key=key, via=via, **{m: figures.get(m, 0) for m in MEASURES}))
+    def add(dimension: int, key: int, figures, via: int = DailyRollup.ALL_VIA) -> None:
+        rows.append(DailyRollup(day=day, dimension=dimension, key=key, via=via, **{m: int(figures.get(m, 0)) for m in MEASURES}))
 
-    site = events.aggregate(**_measures(), events=Count("pk"))
+    with connection.chunked_cursor() as cursor:  # server-side on PostgreSQL: no day held in the client twice
+        device_hashes, packed = counting.events_of(cursor, Event._meta.db_table, day)
+    device_ids, n_devices = counting.dense(device_hashes)
+    del device_hashes
+
+    # Plain counts per (place, kind, target), summed per group.
+    names = {kind: name for name, kind in COUNTED.items()}
+    site: Counter = Counter()
+    per_via: dict[int, Counter] = defaultdict(Counter)
+    per_article: dict[int, Counter] = defaultdict(Counter)
+    per_article_via: dict[tuple[int, int], Counter] = defaultdict(Counter)
+    per_page: dict[int, Counter] = defaultdict(Counter)
+    for v, k, t, n in counting.tally(packed):
+        name = names.get(k)
+        if name is None:
+            continue
+        site[name] += n
+        per_via[v][name] += n
+        if t > 0:
+            per_article[t][name] += n
+            per_article_via[t, v][name] += n
+        elif t < 0:
+            per_page[-t][name] += n
+
+    via, kind, target = counting.unpack(packed)
+    viewed = kind == Kind.VIEW
+    n_events = int(packed.size)
+    del packed, kind
+
+    site["devices"] = n_devices
+    site["visitors"] = int(np.count_nonzero(np.bincount(device_ids[viewed], minlength=n_devices))) if n_devices else 0
     add(Dimension.SITE, 0, site)
-    for r in events.values("via").annotate(**_measures()).order_by():
-        add(Dimension.VIA, r["via"], r)
 
-    on_articles = events.filter(article_id__isnull=False)
-    per_article = {r["article_id"]: r for r in on_articles.values("article_id").annotate(**_measures()).order_by()}
-    # Stories deleted since are left out; retracted ones keep their history.
+    vias = sorted(per_via)
+    if vias:
+        counted = counting.distinct(np.searchsorted(vias, via), len(vias), device_ids, n_devices, viewed)
+        for i, v in enumerate(vias):
+            add(Dimension.VIA, v, {**per_via[v], "devices": counted.devices[i], "visitors": counted.visitors[i]})
+
+    # Articles: stories deleted since are left out; retracted ones keep their history.
     teams = dict(Story.objects.filter(pk__in=list(per_article)).values_list("pk", "team_id"))
-    for article_id, figures in per_article.items():
-        if article_id in teams:
-            add(Dimension.ARTICLE, article_id, figures)
-    for r in on_articles.values("article_id", "via").annotate(**_measures()).order_by():
-        if r["article_id"] in teams:
-            add(Dimension.ARTICLE, r["article_id"], r, via=r["via"])
-
-    def summed(article_ids: list[int], extra: dict | None = None) -> dict:
-        figures = Counter()
-        for article_id in article_ids:
-            for name in COUNTED:
-                figures[name] += per_article[article_id][name]
-        for name in COUNTED:
-            figures[name] += (extra or {}).get(name, 0)
-        return figures
+    articles = sorted(teams)
+    on_article = np.isin(target, articles) if articles else np.zeros(target.size, dtype=bool)
+    article_keys = np.searchsorted(articles, target[on_article])
+    article_devices, article_viewed = device_ids[on_article], viewed[on_article]
+    by_article = counting.distinct(article_keys, len(articles), article_devices, n_devices, article_viewed)
+    for i, a in enumerate(articles):
+        add(Dimension.ARTICLE, a, {**per_article[a], "devices": by_article.devices[i], "visitors": by_article.visitors[i]})
+    article_vias = sorted(key for key in per_article_via if key[0] in teams)
+    if article_vias:
+        pair_keys = np.searchsorted(
+            np.array([a * 8 + v for a, v in article_vias], dtype=np.int64), target[on_article].astype(np.int64) * 8 + via[on_article]
+        )
+        counted = counting.distinct(pair_keys, len(article_vias), article_devices, n_devices, article_viewed)
+        for i, (a, v) in enumerate(article_vias):
+            add(Dimension.ARTICLE, a, {**per_article_via[a, v], "devices": counted.devices[i], "visitors": counted.visitors[i]}, via=v)
+    del article_keys, article_devices, article_viewed
 
     # Columns: their own page, and the articles of the teams they list.
-    pages = {
-        r["column_id"]: r
-        for r in events.filter(column_id__isnull=False, article_id__isnull=True).values("column_id").annotate(**_measures()).order_by()
-    }
     team_columns: dict[int, list[int]] = defaultdict(list)
     for column_id, team_id in Column.teams.through.objects.values_list("column_id", "team_id"):
         team_columns[team_id].append(column_id)
-    column_articles: dict[int, list[int]] = defaultdict(list)
-    for article_id, team_id in teams.items():
-        for column_id in team_columns.get(team_id, ()):
-            column_articles[column_id].append(article_id)
-    known_columns = set(Column.objects.filter(pk__in=set(pages) | set(column_articles)).values_list("pk", flat=True))
-    column_groups = {c: (c, column_articles.get(c, [])) for c in known_columns}
-    distinct = _distinct_per_group(events, column_groups)
-    for c in known_columns:
-        add(Dimension.COLUMN, c, {**summed(column_articles.get(c, []), pages.get(c)), **distinct[c]})
+    with_articles = {c for a in articles for c in team_columns.get(teams[a], ())}
+    columns = sorted(Column.objects.filter(pk__in=set(per_page) | with_articles).values_list("pk", flat=True))
+    if columns:
+        column_articles: dict[int, list[int]] = defaultdict(list)
+        for i, a in enumerate(articles):
+            for c in team_columns.get(teams[a], ()):
+                column_articles[c].append(i)
+        on_page = np.isin(-target, columns)
+        page_rows = (np.searchsorted(columns, -target[on_page]), device_ids[on_page], viewed[on_page])
+        devices, visitors = counting.by_group(by_article, len(articles), [column_articles[c] for c in columns], n_devices, page_rows)
+        del on_page, page_rows
+        for i, c in enumerate(columns):
+            figures = sum((per_article[articles[k]] for k in column_articles[c]), Counter(per_page.get(c, {})))
+            add(Dimension.COLUMN, c, {**figures, "devices": devices[i], "visitors": visitors[i]})
 
     # Authors: the articles they are an author of.
-    author_articles: dict[int, list[int]] = defaultdict(list)
-    for story_id, user_id in Story.authors.through.objects.filter(story_id__in=list(teams)).values_list("story_id", "user_id"):
-        author_articles[user_id].append(story_id)
-    distinct = _distinct_per_group(events, {u: (None, ids) for u, ids in author_articles.items()})
-    for user_id, ids in author_articles.items():
-        add(Dimension.AUTHOR, user_id, {**summed(ids), **distinct[user_id]})
-    return rows, site["events"]
+    written: dict[int, list[int]] = defaultdict(list)
+    for story_id, user_id in Story.authors.through.objects.filter(story_id__in=articles).values_list("story_id", "user_id"):
+        written[user_id].append(story_id)
+    authors = sorted(written)
+    if authors:
+        key_of = {a: i for i, a in enumerate(articles)}
+        devices, visitors = counting.by_group(by_article, len(articles), [[key_of[a] for a in written[u]] for u in authors], n_devices)
+        for i, u in enumerate(authors):
+            figures = sum((per_article[a] for a in written[u]), Counter())
+            add(Dimension.AUTHOR, u, {**figures, "devices": devices[i], "visitors": visitors[i]})
+    return rows, n_events
 
 
 def rollup_day(day: dt.date, *, now: dt.datetime | None = None) -> RollupRun:
