@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from rongmei.accounts.models import Role
 from rongmei.analytics import buffer, lookups
@@ -147,20 +148,25 @@ def top_authors(start: dt.date, end: dt.date, *, limit: int = 20) -> list[Line]:
 REPORT_CACHE_SECONDS = 3600
 
 
-def readership_report(user, start: dt.date, end: dt.date) -> dict:
-    """What the staff page shows ``user`` for the period: the whole site for editors and up,
-    operators and admins; only their own articles for reporters and photographers.
-
-    Cached per period and scope until the next rollup (the key names the last rolled-up day and
-    the rollup's finishing time, which a rollup run moves), for at most an hour: a year's page
-    costs a tenth of a second, several leaders opening it at once would queue (bench/analytics.py)."""
-    from django.core.cache import cache
-
+def report_key(user, start: dt.date, end: dt.date) -> str:
+    """The cache key of what ``user`` is shown for the period: it names the scope, the period, the
+    language (labels such as the places' are translated) and the finishing time of the latest
+    rollup run, which every rollup moves."""
     from rongmei.analytics.models import RollupRun
 
     last = RollupRun.objects.order_by("-finished_at").values_list("finished_at", flat=True).first()
     scope = "site" if sees_whole_site(user) else f"author:{user.pk}"
-    key = f"analytics:report:{scope}:{start}:{end}:{last.timestamp() if last else 0}"
+    return f"analytics:report:{scope}:{start}:{end}:{get_language()}:{last.timestamp() if last else 0}"
+
+
+def readership_report(user, start: dt.date, end: dt.date, *, key: str | None = None) -> dict:
+    """What the staff page shows ``user`` for the period: the whole site for editors and up,
+    operators and admins; only their own articles for reporters and photographers.
+
+    Cached per period and scope until the next rollup (``report_key``), for at most an hour: a
+    year's page costs a tenth of a second, several leaders opening it at once would queue
+    (bench/analytics.py). The page caches its rendered tables under the same key."""
+    key = key or report_key(user, start, end)
     found = cache.get(key)
     if found is None:
         found = _readership_report(user, start, end)

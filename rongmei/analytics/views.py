@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.functional import SimpleLazyObject
 
 from rongmei.analytics import selectors
 from rongmei.analytics.forms import PeriodForm
@@ -24,5 +25,15 @@ def readership(request: HttpRequest) -> HttpResponse:
             status = 400
     else:
         form = PeriodForm(initial={"start": start, "end": end})
-    context = {"form": form, "start": start, "end": end, **selectors.readership_report(request.user, start, end)}
+    key = selectors.report_key(request.user, start, end)
+    context = {
+        "form": form,
+        "start": start,
+        "end": end,
+        # The tables are rendered from the cache under the same key (a year's tables are ~80 KB of
+        # HTML); the report itself is fetched only when they are not.
+        "report_key": key,
+        "report_seconds": selectors.REPORT_CACHE_SECONDS,
+        "report": SimpleLazyObject(lambda: selectors.readership_report(request.user, start, end, key=key)),
+    }
     return render(request, "analytics/readership.html", context, status=status)

@@ -32,9 +32,12 @@ def test_editors_and_operators_see_the_whole_site(client, request, figures, pers
     for testid in ("days", "articles", "columns", "vias", "authors"):
         assert f'data-testid="{testid}"' in html
     assert "铜山湖夏南牛节开幕" in html and "美丽乡村里的夏南牛" in html and "魅力泌阳" in html and "WeChat" in html
-    days = response.context["days"]
+    days = response.context["report"]["days"]
     assert len(days) == 1 and days[0].views == 6 and days[0].reads == 1
-    assert response.context["articles"][0].label.startswith("铜山湖夏南牛节开幕") and response.context["articles"][0].views == 3
+    assert (
+        response.context["report"]["articles"][0].label.startswith("铜山湖夏南牛节开幕")
+        and response.context["report"]["articles"][0].views == 3
+    )
 
 
 def test_the_chief_editor_sees_the_whole_site(client, figures, chief):
@@ -43,14 +46,14 @@ def test_the_chief_editor_sees_the_whole_site(client, figures, chief):
     # The second factor is the login's business (accounts tests); here only the role matters.
     RoleSecurityPolicy.objects.filter(role=chief.role).update(require_two_factor=False)
     response = login(client, chief).get(URL)
-    assert response.status_code == 200 and response.context["whole_site"] is True
+    assert response.status_code == 200 and response.context["report"]["whole_site"] is True
 
 
 def test_a_reporter_sees_only_their_own_articles(client, figures, outsider):
     response = login(client, outsider).get(URL)
     assert response.status_code == 200
     html = response.content.decode()
-    assert response.context["whole_site"] is False
+    assert response.context["report"]["whole_site"] is False
     assert "美丽乡村里的夏南牛" in html and "铜山湖夏南牛节开幕" not in html
     assert 'data-testid="days"' not in html and 'data-testid="authors"' not in html
 
@@ -71,9 +74,9 @@ def test_a_date_range_narrows_the_figures(client, figures, operator):
     response = client.get(
         URL, {"start": (yesterday - dt.timedelta(days=5)).isoformat(), "end": (yesterday - dt.timedelta(days=1)).isoformat()}
     )
-    assert response.status_code == 200 and response.context["days"] == [] and response.context["articles"] == []
+    assert response.status_code == 200 and response.context["report"]["days"] == [] and response.context["report"]["articles"] == []
     response = client.get(URL, {"start": yesterday.isoformat(), "end": yesterday.isoformat()})
-    assert len(response.context["days"]) == 1
+    assert len(response.context["report"]["days"]) == 1
 
 
 @pytest.mark.parametrize(
@@ -94,3 +97,25 @@ def test_the_page_makes_a_fixed_number_of_queries(client, figures, operator, dja
     client.get(URL)
     with django_assert_max_num_queries(16):
         client.get(URL)
+
+
+def test_the_tables_are_rendered_once_per_rollup_and_language(client, figures, operator, settings):
+    """The rendered tables are cached until the next rollup: figures changed behind the rollup's
+    back do not show, the next rollup's do, and English readers get their own copy."""
+    from rongmei.analytics.models import DailyRollup, Dimension
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "readership-page"}}
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    login(client, operator)
+    assert ">6</td>" in client.get(URL).content.decode()  # yesterday's page views
+    DailyRollup.objects.filter(day=yesterday, dimension=Dimension.SITE).update(views=4321)
+    page = client.get(URL).content.decode()
+    assert "4,321" not in page and ">6</td>" in page
+    chinese = client.get(URL, headers={"accept-language": "zh-hans"}).content.decode()
+    assert "热门文章" in chinese and ">4321</td>" in chinese and ">微信<" in chinese  # counted and rendered afresh, in Chinese
+    assert ">WeChat<" in client.get(URL).content.decode()
+
+    ingest_on(yesterday, [ev(path="/column/meili/", device="late-reader-0001")])
+    services.rollup_day(yesterday)  # the rollup counts the events again: 7 page views
+    page = client.get(URL).content.decode()
+    assert ">7</td>" in page and "4,321" not in page
