@@ -15,6 +15,7 @@ urlpatterns = [
     path("reach/", views.reach_page, name="reach"),
     path("reach/upload/", views.reach_upload, name="reach_upload"),
     path("reach/weights/", views.reach_weights, name="reach_weights"),
+    path("reach/fetch-wechat/", views.reach_fetch_wechat, name="reach_fetch_wechat"),
     path("report/", views.report_page, name="report"),
     path("report/report.pdf", views.report_pdf, name="report_pdf"),
     path("report/report.xlsx", views.report_xlsx, name="report_xlsx"),

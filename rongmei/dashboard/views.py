@@ -7,6 +7,7 @@ and the public get 403 or the login page."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from functools import wraps
@@ -24,7 +25,7 @@ from rongmei.analytics.forms import PeriodForm
 from rongmei.analytics.selectors import sees_whole_site
 from rongmei.core.exceptions import NotAllowed
 from rongmei.core.forms import call_service, call_service_or_message
-from rongmei.dashboard import assessment, channel_import, exports, reach, report, townmap, trends
+from rongmei.dashboard import assessment, channel_import, exports, reach, report, townmap, trends, wechat_figures
 from rongmei.dashboard import screen as figures
 from rongmei.dashboard.forms import MonthForm, RuleForm, UploadForm, WeightsForm
 from rongmei.dashboard.models import AssessmentRule, Measure
@@ -198,6 +199,8 @@ def _reach_page(request, *, status: int = 200, upload_form=None, weights_form=No
         "may_edit_weights": reach.may_edit_weights(request.user),
         "upload_result": upload_result,
         "columns": channel_import.COLUMNS,
+        "wechat_channel": wechat_figures.wechat_channel(),
+        "fetch_days": FETCH_DAYS,
     }
     return render(request, "dashboard/reach.html", context, status=status)
 
@@ -224,6 +227,23 @@ def reach_upload(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("%(n)s days saved.") % {"n": saved})
             return redirect("dashboard:reach")
     return _reach_page(request, status=400, upload_form=form)
+
+
+FETCH_DAYS = 7
+
+
+@require_POST
+@leaders_only
+def reach_fetch_wechat(request: HttpRequest) -> HttpResponse:
+    """Fetch the last week of the center's WeChat official account figures from WeChat now (the
+    cron does it every morning)."""
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    ok, fetched = call_service_or_message(
+        request, wechat_figures.fetch, actor=request.user, since=yesterday - dt.timedelta(days=FETCH_DAYS - 1), until=yesterday
+    )
+    if ok:
+        messages.success(request, _("%(n)s days of figures fetched from WeChat.") % {"n": fetched.days})
+    return redirect(reverse("dashboard:reach") + "#reach-upload")
 
 
 @require_POST

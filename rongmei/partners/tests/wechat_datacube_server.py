@@ -10,6 +10,12 @@ uses (see partners/adapters/wechat.py for the document URLs), in a thread on 127
                                            old datacube documents gave; the new one names none)
   POST /cgi-bin/freepublish/batchget       {offset, count, no_content} → {total_count, item_count, item: [{article_id,
                                            content: {news_item: [{title, url, …}]}, update_time}]}
+  POST /datacube/getusercumulate           {begin_date, end_date} → {list: [{ref_date, cumulate_user}]}: the days of
+                                           ``followers``; a span longer than 7 days is 61501
+  POST /datacube/getbizsummary             {begin_date, end_date} → {list: [{ref_date, detail: {read_user,
+                                           share_user, zaikan_user, like_user, comment_count, …}}], is_delay}:
+                                           the days of ``summary``; span as getarticletotaldetail
+(getusercumulate and getbizsummary: the center's own account, rongmei/dashboard/wechat_figures.py.)
 
 Every call but stable_token needs a valid access_token (40001 unknown, 42001 expired).
 ``articles``: what the account published, each {"msgid", "ref_date" (date), "title", "reads",
@@ -50,6 +56,8 @@ class DatacubeServer(ContractServer):
         self.max_span_days = 1
         self.refuse: dict[str, tuple[int, str]] = {}
         self.today = timezone.localdate()
+        self.followers: dict[dt.date, int] = {}
+        self.summary: dict[dt.date, dict] = {}
 
     def add(self, msgid: str, ref_date: dt.date, title: str, reads: int, *, published: bool = True) -> dict:
         article = {"msgid": msgid, "ref_date": ref_date, "title": title, "reads": reads, "published": published}
@@ -87,6 +95,10 @@ class DatacubeServer(ContractServer):
             return 200, {"errcode": code, "errmsg": message}
         if request.path == "/datacube/getarticletotaldetail":
             return 200, self.article_total_detail(body)
+        if request.path == "/datacube/getusercumulate":
+            return 200, self.user_cumulate(body)
+        if request.path == "/datacube/getbizsummary":
+            return 200, self.biz_summary(body)
         if request.path == "/cgi-bin/freepublish/batchget":
             return 200, self.batchget(body)
         return 404, {}
@@ -102,14 +114,36 @@ class DatacubeServer(ContractServer):
             self.valid_tokens.add(self.current_token)
         return {"access_token": self.current_token, "expires_in": 7200}
 
-    def article_total_detail(self, body: dict) -> dict:
+    def _span(self, body: dict, max_days: int) -> tuple[dt.date, dt.date] | dict:
         begin, end = str(body.get("begin_date", "")), str(body.get("end_date", ""))
         if not (_DATE_RE.match(begin) and _DATE_RE.match(end)):
             return {"errcode": 61500, "errmsg": "date format error"}
         begin_day, end_day = dt.date.fromisoformat(begin), dt.date.fromisoformat(end)
         yesterday = self.today - dt.timedelta(days=1)
-        if end_day < begin_day or end_day > yesterday or (end_day - begin_day).days >= self.max_span_days:
+        if end_day < begin_day or end_day > yesterday or (end_day - begin_day).days >= max_days:
             return {"errcode": 61501, "errmsg": "date range error"}
+        return begin_day, end_day
+
+    def user_cumulate(self, body: dict) -> dict:
+        span = self._span(body, 7)
+        if isinstance(span, dict):
+            return span
+        days = sorted(d for d in self.followers if span[0] <= d <= span[1])
+        return {"list": [{"ref_date": d.isoformat(), "user_source": 0, "cumulate_user": self.followers[d]} for d in days]}
+
+    def biz_summary(self, body: dict) -> dict:
+        span = self._span(body, self.max_span_days)
+        if isinstance(span, dict):
+            return span
+        days = sorted(d for d in self.summary if span[0] <= d <= span[1])
+        return {"list": [{"ref_date": d.isoformat(), "detail": self.summary[d]} for d in days], "is_delay": False}
+
+    def article_total_detail(self, body: dict) -> dict:
+        span = self._span(body, self.max_span_days)
+        if isinstance(span, dict):
+            return span
+        begin_day, end_day = span
+        yesterday = self.today - dt.timedelta(days=1)
         listing = []
         for article in self.articles:
             if not begin_day <= article["ref_date"] <= end_day:
