@@ -348,7 +348,11 @@ def pages(args) -> None:
     from django.test import Client
 
     results = {}
-    for name, url in (("screen_uncached", "/dashboard/screen/data.json"), ("readership_366_days", args.readership)):
+    for name, url in (
+        ("screen_uncached", "/dashboard/screen/data.json"),
+        ("readership_366_days", args.readership),
+        ("trends_366_days", args.trends),
+    ):
         client = Client(HTTP_HOST="127.0.0.1")
         client.cookies["sessionid"] = args.session
         client.get(url)  # warm: the URLconf, templates, the session
@@ -403,6 +407,7 @@ def main() -> None:
     p = sub.add_parser("pages")
     p.add_argument("--session", required=True)
     p.add_argument("--readership", required=True)
+    p.add_argument("--trends", required=True)
     p.set_defaults(func=pages)
     args = parser.parse_args()
     args.func(args)

@@ -34,7 +34,7 @@ through the newsroom services, an editor's logged-in session.
    at 1 and 8 connections, after a warm-up: the command screen's JSON /dashboard/screen/data.json
    with its default cache (SCREEN_CACHE_SECONDS 5) and with the cache off (worst case; a second
    server with RONGMEI_DASHBOARD={"SCREEN_CACHE_SECONDS":0} through bench/_analytics_settings.py),
-   and /newsroom/readership/ for the 366 days. Baseline: nginx serving the same bytes as files.
+   and /newsroom/readership/ and /dashboard/trends/ for the 366 days. Baseline: nginx serving the same bytes as files.
 
 Targets (the issue): ingestion >= 5,000 events/s sustained (each backend; judged at 50 events per
 request, the beacon's maximum batch; smaller batches reported); the rollup of a day of 10 million
@@ -360,6 +360,7 @@ def dashboards(backend: Backend, site: dict, lua: Path, args, static_dir: Path, 
             "screen_cached": f"http://127.0.0.1:{default_port}/dashboard/screen/data.json",
             "screen_uncached": f"http://127.0.0.1:{nocache_port}/dashboard/screen/data.json",
             "readership_366_days": f"http://127.0.0.1:{default_port}/newsroom/readership/?{period}",
+            "trends_366_days": f"http://127.0.0.1:{default_port}/dashboard/trends/?{period}",
         }
         sizes = {}
         for name, url in urls.items():
@@ -368,9 +369,9 @@ def dashboards(backend: Backend, site: dict, lua: Path, args, static_dir: Path, 
                 body = r.read()
                 assert r.status == 200 and r.url == url, f"{url} answered {r.status} at {r.url}"
             sizes[name] = len(body)
-            if name == "readership_366_days":
-                assert "#" in body.decode() or "泌阳县" in body.decode()
-                (static_dir / f"{backend.name}-readership.html").write_bytes(body)
+            if name in ("readership_366_days", "trends_366_days"):
+                assert "泌阳县" in body.decode()
+                (static_dir / f"{backend.name}-{name}.html").write_bytes(body)
             elif name == "screen_uncached":
                 data = json.loads(body)
                 assert data["readership"]["views"] > 0, "the screen must show yesterday's rollup"
@@ -384,6 +385,8 @@ def dashboards(backend: Backend, site: dict, lua: Path, args, static_dir: Path, 
             site["session"],
             "--readership",
             f"/newsroom/readership/?{period}",
+            "--trends",
+            f"/dashboard/trends/?{period}",
         )
         for name, b in out["breakdown"].items():
             print(f"  [{backend.name}] {name}: {b['ms']} ms in-process, {b['queries']} queries, {b['sql_ms']} ms SQL", flush=True)
@@ -396,8 +399,10 @@ def dashboards(backend: Backend, site: dict, lua: Path, args, static_dir: Path, 
                 "nginx_screen_json": (base + f"{backend.name}-screen.json", {}),
                 "screen_cached": (urls["screen_cached"], env),
                 "screen_uncached": (urls["screen_uncached"], env),
-                "nginx_readership_html": (base + f"{backend.name}-readership.html", {}),
+                "nginx_readership_html": (base + f"{backend.name}-readership_366_days.html", {}),
                 "readership_366_days": (urls["readership_366_days"], env),
+                "nginx_trends_html": (base + f"{backend.name}-trends_366_days.html", {}),
+                "trends_366_days": (urls["trends_366_days"], env),
             }
             for name, (url, e) in runs.items():
                 r = wrk(lua, url, args.dash_seconds, c, env=e)
@@ -565,6 +570,7 @@ def main() -> int:
                 ("screen_cached", "nginx_screen_json"),
                 ("screen_uncached", "nginx_screen_json"),
                 ("readership_366_days", "nginx_readership_html"),
+                ("trends_366_days", "nginx_trends_html"),
             ):
                 for conns in DASH_CONNECTIONS:
                     r, b = d[f"{name}_c{conns}"], d[f"{base}_c{conns}"]

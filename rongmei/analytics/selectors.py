@@ -152,11 +152,17 @@ def report_key(user, start: dt.date, end: dt.date) -> str:
     """The cache key of what ``user`` is shown for the period: it names the scope, the period, the
     language (labels such as the places' are translated) and the finishing time of the latest
     rollup run, which every rollup moves."""
+    scope = "site" if sees_whole_site(user) else f"author:{user.pk}"
+    return f"analytics:report:{scope}:{start}:{end}:{get_language()}:{rollup_version()}"
+
+
+def rollup_version() -> float:
+    """The finishing time of the latest rollup run (0 before any): what is computed from the
+    rollups may be cached under it, as only a rollup changes them."""
     from rongmei.analytics.models import RollupRun
 
     last = RollupRun.objects.order_by("-finished_at").values_list("finished_at", flat=True).first()
-    scope = "site" if sees_whole_site(user) else f"author:{user.pk}"
-    return f"analytics:report:{scope}:{start}:{end}:{get_language()}:{last.timestamp() if last else 0}"
+    return last.timestamp() if last else 0
 
 
 def readership_report(user, start: dt.date, end: dt.date, *, key: str | None = None) -> dict:

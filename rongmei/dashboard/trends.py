@@ -122,13 +122,24 @@ def channels(start: dt.date, end: dt.date) -> tuple[list[dict], list[dict]]:
 
 
 def trends(start: dt.date, end: dt.date) -> dict:
+    """Every series of the page. What comes from the rollups is cached until the next rollup (at
+    most an hour; per period and language), as a year of it takes tens of milliseconds and
+    several leaders open it at once; the channels' figures and the app's registrations, which
+    change during the day, are read each time."""
+    from django.core.cache import cache
+    from django.utils.translation import get_language
+
+    from rongmei.analytics.selectors import REPORT_CACHE_SECONDS, rollup_version
+
+    key = f"dashboard:trends:{start}:{end}:{get_language()}:{rollup_version()}"
+    rolled = cache.get(key)
+    if rolled is None:
+        rolled = {"site": site(start, end), "places": places(start, end), "columns": columns(start, end), "authors": authors(start, end)}
+        cache.set(key, rolled, REPORT_CACHE_SECONDS)
     followers, channel_reads = channels(start, end)
     return {
         "days": [d.isoformat() for d in _days(start, end)],
-        "site": site(start, end),
-        "places": places(start, end),
-        "columns": columns(start, end),
-        "authors": authors(start, end),
+        **rolled,
         "followers": followers,
         "channel_reads": channel_reads,
     }

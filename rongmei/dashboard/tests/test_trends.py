@@ -78,3 +78,19 @@ def test_absurd_dates_are_refused_not_a_500(client, editor, params):
     login(client, editor)
     assert client.get(reverse("dashboard:trends"), params).status_code == 400
     assert client.get(reverse("dashboard:reach"), params).status_code == 400
+
+
+def test_the_rollups_series_wait_for_the_next_rollup_the_channels_do_not(db):
+    from rongmei.analytics.models import RollupRun
+
+    RollupRun.objects.create(day=D1, complete=True, finished_at=timezone.now() - dt.timedelta(hours=1))
+    DailyRollup.objects.create(day=D1, dimension=Dimension.SITE, key=0, views=100)
+    assert trends.trends(D1, D3)["site"][0]["data"] == [100, 0, 0]
+    DailyRollup.objects.filter(day=D1).update(views=999)  # behind the rollup's back: not seen yet
+    wechat, _ = Channel.objects.get_or_create(code="wechat_oa", defaults={"name": "微信公众号"})
+    ChannelDay.objects.create(channel=wechat, day=D2, followers=5, reads=7)
+    data = trends.trends(D1, D3)
+    assert data["site"][0]["data"] == [100, 0, 0]
+    assert {s["name"]: s["data"] for s in data["channel_reads"]}[wechat.name] == [0, 7, 0]  # at once
+    RollupRun.objects.filter(day=D1).update(finished_at=timezone.now())  # the next rollup
+    assert trends.trends(D1, D3)["site"][0]["data"] == [999, 0, 0]
