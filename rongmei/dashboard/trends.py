@@ -91,6 +91,38 @@ def authors(start: dt.date, end: dt.date) -> list[dict]:
     return _by_key(Dimension.AUTHOR, keys, labels, start, end)
 
 
+def articles(start: dt.date, end: dt.date) -> list[dict]:
+    from rongmei.analytics.models import Dimension
+    from rongmei.newsroom.models import Story
+
+    keys = _top_keys(Dimension.ARTICLE, start, end)
+    labels = dict(Story.objects.filter(pk__in=keys).values_list("pk", "headline"))
+    return _by_key(Dimension.ARTICLE, keys, labels, start, end)
+
+
+def article(article_id: int, start: dt.date, end: dt.date) -> dict | None:
+    """One article's page views, visitors, reads and shares day by day (every place), or None
+    when there is no such story."""
+    from rongmei.analytics.models import DailyRollup, Dimension
+    from rongmei.newsroom.models import Story
+
+    headline = Story.objects.filter(pk=article_id).values_list("headline", flat=True).first()
+    if headline is None:
+        return None
+    days = _days(start, end)
+    rows = {
+        r.day: r
+        for r in DailyRollup.objects.filter(
+            dimension=Dimension.ARTICLE, key=article_id, via=DailyRollup.ALL_VIA, day__gte=start, day__lte=end
+        )
+    }
+    series = [
+        _series(str(label), days, {d: getattr(r, field) for d, r in rows.items()})
+        for field, label in (("views", _("Page views")), ("visitors", _("Visitors")), ("reads", _("Reads")), ("shares", _("Shares")))
+    ]
+    return {"id": article_id, "headline": headline, "series": series}
+
+
 def channels(start: dt.date, end: dt.date) -> tuple[list[dict], list[dict]]:
     """(followers per channel, reads per channel) of the external channels' daily figures, and the
     app's registered users (cumulative) among the followers."""
@@ -134,7 +166,13 @@ def trends(start: dt.date, end: dt.date) -> dict:
     key = f"dashboard:trends:{start}:{end}:{get_language()}:{rollup_version()}"
     rolled = cache.get(key)
     if rolled is None:
-        rolled = {"site": site(start, end), "places": places(start, end), "columns": columns(start, end), "authors": authors(start, end)}
+        rolled = {
+            "site": site(start, end),
+            "places": places(start, end),
+            "articles": articles(start, end),
+            "columns": columns(start, end),
+            "authors": authors(start, end),
+        }
         cache.set(key, rolled, REPORT_CACHE_SECONDS)
     followers, channel_reads = channels(start, end)
     return {

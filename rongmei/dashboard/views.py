@@ -319,8 +319,17 @@ def report_xlsx(request: HttpRequest) -> HttpResponse:
 @require_safe
 @leaders_only
 def trends_page(request: HttpRequest) -> HttpResponse:
+    """The trends of a period; with ?article=<story id>, that article's own day by day too."""
     period, start, end, bad = _period(request)
     status = 400 if bad else 200
-    return render(
-        request, "dashboard/trends.html", {"period": period, "start": start, "end": end, "data": trends.trends(start, end)}, status=status
-    )
+    data = trends.trends(start, end)
+    one = None
+    if request.GET.get("article"):
+        raw = request.GET["article"].strip()
+        one = trends.article(int(raw), start, end) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
+        if one is None:
+            messages.error(request, _("There is no story with the number %(n)s.") % {"n": raw[:20]})
+            status = 404
+        else:
+            data["article"] = one["series"]
+    return render(request, "dashboard/trends.html", {"period": period, "start": start, "end": end, "data": data, "one": one}, status=status)

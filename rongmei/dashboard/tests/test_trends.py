@@ -94,3 +94,46 @@ def test_the_rollups_series_wait_for_the_next_rollup_the_channels_do_not(db):
     assert {s["name"]: s["data"] for s in data["channel_reads"]}[wechat.name] == [0, 7, 0]  # at once
     RollupRun.objects.filter(day=D1).update(finished_at=timezone.now())  # the next rollup
     assert trends.trends(D1, D3)["site"][0]["data"] == [999, 0, 0]
+
+
+def test_leading_articles_and_one_articles_day_by_day(client, editor, reporter, team, reviewers):
+    from rongmei.testing import factories
+
+    hot = factories.published_story(reporter, team, reviewers, headline="夏南牛节开幕")
+    quiet = factories.published_story(reporter, team, reviewers, headline="花菇上市")
+    DailyRollup.objects.create(day=D1, dimension=Dimension.ARTICLE, key=hot.pk, views=900, visitors=500, reads=300, shares=20)
+    DailyRollup.objects.create(day=D1, dimension=Dimension.ARTICLE, key=hot.pk, via=Via.WECHAT, views=600)  # a place's row
+    DailyRollup.objects.create(day=D3, dimension=Dimension.ARTICLE, key=quiet.pk, views=40, reads=4)
+    data = trends.trends(D1, D3)
+    assert [(s["name"], s["data"]) for s in data["articles"]] == [("夏南牛节开幕", [900, 0, 0]), ("花菇上市", [0, 0, 40])]
+    one = trends.article(hot.pk, D1, D3)
+    assert one["headline"] == "夏南牛节开幕"
+    assert {s["name"]: s["data"] for s in one["series"]} == {
+        "Page views": [900, 0, 0],
+        "Visitors": [500, 0, 0],
+        "Reads": [300, 0, 0],
+        "Shares": [20, 0, 0],
+    }
+    assert trends.article(quiet.pk + 1000, D1, D3) is None
+
+    login(client, editor)
+    response = client.get(reverse("dashboard:trends"), {"start": "2026-11-01", "end": "2026-11-03", "article": str(hot.pk)})
+    html = response.content.decode()
+    assert response.status_code == 200 and 'id="one-article"' in html and "夏南牛节开幕" in html
+    for bad in ("abc", str(quiet.pk + 1000), "１２", "9" * 30):
+        response = client.get(reverse("dashboard:trends"), {"article": bad})
+        assert response.status_code == 404 and 'id="one-article"' not in response.content.decode()
+
+
+def test_the_readership_page_links_articles_to_their_day_by_day_for_leaders_only(client, editor, reporter, team, reviewers):
+    from rongmei.testing import factories
+
+    story = factories.published_story(reporter, team, reviewers, headline="夏南牛节开幕")
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    DailyRollup.objects.create(day=yesterday, dimension=Dimension.SITE, key=0, views=10)
+    DailyRollup.objects.create(day=yesterday, dimension=Dimension.ARTICLE, key=story.pk, views=10)
+    DailyRollup.objects.create(day=yesterday, dimension=Dimension.AUTHOR, key=reporter.pk, views=10)
+    html = login(client, editor).get("/newsroom/readership/").content.decode()
+    assert f"/dashboard/trends/?article={story.pk}&amp;start=" in html
+    html = login(client, reporter).get("/newsroom/readership/").content.decode()
+    assert "夏南牛节开幕" in html and 'data-testid="trend-link"' not in html
