@@ -27,8 +27,8 @@ from itertools import chain
 import numpy as np
 
 # The event's target packed with its place and kind into one int64 (see events_of):
-#   code = via * 8 + kind (< 2**16), target = article id (> 0), -column id (< 0) or 0 (any other
-#   page), both ids below 2**31.
+#   code = via * 256 + kind (kinds and places below 256), target = article id (> 0), -column id
+#   (< 0) or 0 (any other page), both ids below 2**31.
 TARGET_BITS = 33
 TARGET_OFFSET = 1 << 32
 TARGET_MASK = (1 << TARGET_BITS) - 1
@@ -40,7 +40,7 @@ BATCH_PAIRS = 4_000_000
 def packed_sql(table: str) -> str:
     """The query reading a day's events as (device, packed) rows, in no particular order."""
     return (
-        f"SELECT device, (via * 8 + kind) * {1 << TARGET_BITS} + COALESCE(article_id, -column_id, 0) + {TARGET_OFFSET} "  # noqa: S608 - constants
+        f"SELECT device, (via * 256 + kind) * {1 << TARGET_BITS} + COALESCE(article_id, -column_id, 0) + {TARGET_OFFSET} "  # noqa: S608 - constants
         f"FROM {table} WHERE day = %s"
     )
 
@@ -66,10 +66,10 @@ def tally(packed: np.ndarray) -> list[tuple[int, int, int, int]]:
 
 
 def unpack(packed: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(via, kind, target) of packed codes: int8, int8 and int32 arrays."""
+    """(via, kind, target) of packed codes: int16, int16 and int32 arrays."""
     code = packed >> TARGET_BITS
     target = ((packed & TARGET_MASK) - TARGET_OFFSET).astype(np.int32)
-    return (code >> 3).astype(np.int8), (code & 7).astype(np.int8), target
+    return (code >> 8).astype(np.int16), (code & 255).astype(np.int16), target
 
 
 def dense(values: np.ndarray) -> tuple[np.ndarray, int]:

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Sum
+from django.db.models import Max, Sum
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -161,7 +161,7 @@ def rollup_version() -> float:
     rollups may be cached under it, as only a rollup changes them."""
     from rongmei.analytics.models import RollupRun
 
-    last = RollupRun.objects.order_by("-finished_at").values_list("finished_at", flat=True).first()
+    last = RollupRun.objects.aggregate(last=Max("finished_at"))["last"]  # a run under way has none yet
     return last.timestamp() if last else 0
 
 

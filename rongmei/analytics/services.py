@@ -202,16 +202,16 @@ def _compute(day: dt.date) -> tuple[list[DailyRollup], int]:
     per_article_via: dict[tuple[int, int], Counter] = defaultdict(Counter)
     per_page: dict[int, Counter] = defaultdict(Counter)
     for v, k, t, n in counting.tally(packed):
-        name = names.get(k)
-        if name is None:
-            continue
-        site[name] += n
-        per_via[v][name] += n
+        # Every place, article and page with an event gets its row, whatever the kind (kinds
+        # the rollup does not count, such as ad impressions, still make devices and visitors).
+        groups = [site, per_via[v]]
         if t > 0:
-            per_article[t][name] += n
-            per_article_via[t, v][name] += n
+            groups += [per_article[t], per_article_via[t, v]]
         elif t < 0:
-            per_page[-t][name] += n
+            groups.append(per_page[-t])
+        if k in names:
+            for figures in groups:
+                figures[names[k]] += n
 
     via, kind, target = counting.unpack(packed)
     viewed = kind == Kind.VIEW
@@ -305,7 +305,7 @@ def rollup_day(day: dt.date, *, now: dt.datetime | None = None) -> RollupRun:
         DailyRollup.objects.bulk_create(rows, batch_size=1000)
         run.events = events
         run.complete = run.complete or complete
-        run.finished_at = now
+        run.finished_at = timezone.now()  # the readership pages' cache version: each run its own
         run.save()
         if complete:
             DaySalt.objects.filter(day=day).delete()

@@ -20,7 +20,9 @@ Mapping to ChannelDay: followers = cumulate_user; reads = read_user (阅读人�
 shows as 阅读); shares = share_user; likes = like_user + zaikan_user (拇指赞 and 在看, as the upload
 takes 在看 for likes); comments = comment_count; posts and top_reads from getarticletotaldetail.
 WeChat prepares yesterday's figures by 08:00: the cron runs after that. end_date is at most
-yesterday; days before the channel's oldest figure WeChat keeps are simply absent.
+yesterday. A day is written only when getbizsummary reports it and says it is not delayed
+(is_delay false); otherwise it is left as it was (asked again by the next fetch). A piece that
+getarticletotaldetail lists twice counts once (by msgid).
 
 Everything is fetched first and written in one transaction: a refusal half way writes nothing, and
 the message says what to do (partners.adapters.wechat.wechat_error: wrong AppID or secret, IP not
@@ -86,7 +88,7 @@ def _days(since: dt.date, until: dt.date):
 
 
 def _collect(client, since: dt.date, until: dt.date) -> dict[dt.date, dict]:
-    figures: dict[dt.date, dict] = {day: {"posts": 0, "top_reads": 0} for day in _days(since, until)}
+    figures: dict[dt.date, dict] = {day: {} for day in _days(since, until)}
     start = since
     while start <= until:
         stop = min(until, start + dt.timedelta(days=CUMULATE_SPAN_DAYS - 1))
@@ -98,6 +100,8 @@ def _collect(client, since: dt.date, until: dt.date) -> dict[dt.date, dict]:
         start = stop + dt.timedelta(days=1)
     for day in _days(since, until):
         answer = client.call(SUMMARY_PATH, data={"begin_date": day.isoformat(), "end_date": day.isoformat()})
+        if answer.get("is_delay"):
+            continue  # WeChat has not finished counting the day: fetched again next time
         for item in answer.get("list") or []:
             if not isinstance(item, dict) or _day(item.get("ref_date")) != day:
                 continue
@@ -108,16 +112,21 @@ def _collect(client, since: dt.date, until: dt.date) -> dict[dt.date, dict]:
                 likes=_count(detail.get("like_user")) + _count(detail.get("zaikan_user")),
                 comments=_count(detail.get("comment_count")),
             )
+        if "reads" not in figures[day]:
+            continue
         answer = client.call(DETAIL_PATH, data={"begin_date": day.isoformat(), "end_date": day.isoformat()})
+        pieces: dict[str, int] = {}
         for item in answer.get("list") or []:
-            if not isinstance(item, dict) or _day(item.get("ref_date")) != day:
+            msgid = str(item.get("msgid") or "").strip() if isinstance(item, dict) else ""
+            if not msgid or _day(item.get("ref_date")) != day:
                 continue
             details = [d for d in item.get("detail_list") or [] if isinstance(d, dict)]
             latest = max(details, key=lambda d: str(d.get("stat_date") or ""), default={})
-            figures[day]["posts"] += 1
-            figures[day]["top_reads"] = max(figures[day]["top_reads"], _count(latest.get("read_user")))
-    # A day WeChat gave nothing for (before the account's data, or not ready) is left alone.
-    return {day: values for day, values in figures.items() if "reads" in values or "followers" in values}
+            pieces[msgid] = max(pieces.get(msgid, 0), _count(latest.get("read_user")))  # a piece once
+        figures[day].update(posts=len(pieces), top_reads=max(pieces.values(), default=0))
+    # A day without its summary (before the account's data, or still being counted) is left as
+    # it was: no day is written with reads of 0 that WeChat has simply not reported yet.
+    return {day: values for day, values in figures.items() if "reads" in values}
 
 
 def fetch(*, actor, since: dt.date, until: dt.date, channel=None) -> Fetched:

@@ -119,3 +119,24 @@ def test_the_tables_are_rendered_once_per_rollup_and_language(client, figures, o
     services.rollup_day(yesterday)  # the rollup counts the events again: 7 page views
     page = client.get(URL).content.decode()
     assert ">7</td>" in page and "4,321" not in page
+
+
+def test_a_reporter_never_gets_the_tables_cached_for_an_editor(client, figures, editor, outsider):
+    assert "铜山湖夏南牛节开幕" in login(client, editor).get(URL).content.decode()
+    html = login(client, outsider).get(URL).content.decode()
+    assert "美丽乡村里的夏南牛" in html and "铜山湖夏南牛节开幕" not in html and 'data-testid="days"' not in html
+
+
+def test_each_day_of_a_run_over_several_days_shows_at_once(client, story, operator):
+    """A rollup run over several days (after an outage): the page opened between two of them
+    shows the second as soon as it is rolled up, though the run has one ``now``."""
+    settings_now = timezone.now()
+    two_ago, yesterday = timezone.localdate() - dt.timedelta(days=2), timezone.localdate() - dt.timedelta(days=1)
+    ingest_on(two_ago, [ev(article=story.pk)] * 2)
+    ingest_on(yesterday, [ev(article=story.pk)] * 5)
+    services.rollup_day(two_ago, now=settings_now)
+    login(client, operator)
+    assert len(client.get(URL).context["report"]["days"]) == 1
+    services.rollup_day(yesterday, now=settings_now)
+    days = client.get(URL).context["report"]["days"]
+    assert [d.views for d in days] == [5, 2]

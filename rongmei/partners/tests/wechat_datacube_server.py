@@ -14,7 +14,8 @@ uses (see partners/adapters/wechat.py for the document URLs), in a thread on 127
                                            ``followers``; a span longer than 7 days is 61501
   POST /datacube/getbizsummary             {begin_date, end_date} → {list: [{ref_date, detail: {read_user,
                                            share_user, zaikan_user, like_user, comment_count, …}}], is_delay}:
-                                           the days of ``summary``; span as getarticletotaldetail
+                                           the days of ``summary`` (is_delay for those in ``delayed``);
+                                           span as getarticletotaldetail
 (getusercumulate and getbizsummary: the center's own account, rongmei/dashboard/wechat_figures.py.)
 
 Every call but stable_token needs a valid access_token (40001 unknown, 42001 expired).
@@ -58,6 +59,7 @@ class DatacubeServer(ContractServer):
         self.today = timezone.localdate()
         self.followers: dict[dt.date, int] = {}
         self.summary: dict[dt.date, dict] = {}
+        self.delayed: set[dt.date] = set()  # getbizsummary answers is_delay true for these days
 
     def add(self, msgid: str, ref_date: dt.date, title: str, reads: int, *, published: bool = True) -> dict:
         article = {"msgid": msgid, "ref_date": ref_date, "title": title, "reads": reads, "published": published}
@@ -136,7 +138,8 @@ class DatacubeServer(ContractServer):
         if isinstance(span, dict):
             return span
         days = sorted(d for d in self.summary if span[0] <= d <= span[1])
-        return {"list": [{"ref_date": d.isoformat(), "detail": self.summary[d]} for d in days], "is_delay": False}
+        delayed = any(span[0] <= d <= span[1] for d in self.delayed)
+        return {"list": [{"ref_date": d.isoformat(), "detail": self.summary[d]} for d in days], "is_delay": delayed}
 
     def article_total_detail(self, body: dict) -> dict:
         span = self._span(body, self.max_span_days)
