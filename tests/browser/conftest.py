@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -152,3 +153,15 @@ def fan_context(new_context, live_server):
         return context
 
     return make
+
+
+def wait_for_js(page, expression: str, timeout: float = 30_000) -> None:
+    """Wait until ``expression`` is true in the page. Playwright's wait_for_function evaluates its
+    string with eval, which our Content-Security-Policy (script-src 'self') refuses on pages
+    Django answers; page.evaluate goes through the DevTools protocol, which the policy does not
+    govern."""
+    deadline = time.monotonic() + timeout / 1000
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not true within {timeout / 1000:.0f} s: {expression}")
+        page.wait_for_timeout(100)

@@ -23,7 +23,7 @@ from rongmei.live.models import LiveRoom
 from rongmei.live.tests._video import wait_until
 from rongmei.testing.ingest import push, rtmp_ingest, stop_push
 from rongmei.testing.ingest import require as require_ingest
-from tests.browser.conftest import run_task_worker
+from tests.browser.conftest import run_task_worker, wait_for_js
 from tests.browser.phone import PHONE_WINDOW
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -118,7 +118,7 @@ def test_a_stream_pushed_to_the_rtmp_ingest_plays_on_the_phone_page_and_its_repl
         expect(page.locator("#live-room")).to_have_attribute("data-hls-live", f"{rtmp.hls_base_url}{room.pk}/index.m3u8")
         expect(page.locator("#live-room")).to_have_attribute("data-stream", "playing", timeout=20_000)
         play_muted(page)
-        page.wait_for_function(f"{VIDEO}.currentTime > 2", timeout=20_000)
+        wait_for_js(page, f"{VIDEO}.currentTime > 2", timeout=20_000)
         mark("live plays 2 s")
         assert page.evaluate(f"{VIDEO}.videoHeight") in (720, 360)
         assert page.locator("#live-video").get_attribute("data-player") == "hls.js"
@@ -159,9 +159,9 @@ def test_a_stream_pushed_to_the_rtmp_ingest_plays_on_the_phone_page_and_its_repl
     sources = [video.get_attribute("data-hls") or "", video.get_attribute("data-mp4") or ""]
     assert all(s.startswith(replay_prefix) for s in sources), sources  # the HLS ladder, the MP4 as the fallback
     play_muted(page)
-    page.wait_for_function(f"{VIDEO}.currentTime > 1", timeout=20_000)
+    wait_for_js(page, f"{VIDEO}.currentTime > 1", timeout=20_000)
     start = current_time(page)
-    page.wait_for_function(f"{VIDEO}.currentTime > {start} + 0.5", timeout=20_000)  # it advances
+    wait_for_js(page, f"{VIDEO}.currentTime > {start} + 0.5", timeout=20_000)  # it advances
     mark("replay plays")
     assert video.get_attribute("data-player") == "hls.js"
     assert any(replay_prefix in r for r in requests), requests

@@ -30,6 +30,7 @@ from rongmei.fans.models import Fan
 from rongmei.live import services
 from rongmei.live.models import ChatMessage, LiveRoom
 from rongmei.media.models import Asset, Rendition
+from tests.browser.conftest import wait_for_js
 from tests.browser.phone import PHONE_WINDOW
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -219,7 +220,7 @@ def test_a_replay_plays(browser, live_server, phone, operator, tmp_path):
     video = page.locator("#live-video")
     expect(video).to_be_visible()
     page.evaluate("() => { const v = document.getElementById('live-video'); v.muted = true; return v.play(); }")
-    page.wait_for_function("document.getElementById('live-video').currentTime > 0.5")
+    wait_for_js(page, "document.getElementById('live-video').currentTime > 0.5")
     expect(page.locator("#danmaku .danmaku-item")).to_have_text("一秒时说的话")
     no_overflow(page)
 
@@ -282,9 +283,9 @@ def test_a_live_hls_stream_plays_once_its_segments_come(browser, live_server, ph
         # play() may be refused for a moment on a loaded machine (a segment not there yet); the
         # player retries by itself, and what counts is that the picture advances.
         page.evaluate("() => { const v = document.getElementById('live-video'); v.muted = true; return v.play().catch(() => null); }")
-        page.wait_for_function("document.getElementById('live-video').currentTime > 0", timeout=20_000)
+        wait_for_js(page, "document.getElementById('live-video').currentTime > 0", timeout=20_000)
         start = page.evaluate("document.getElementById('live-video').currentTime")
-        page.wait_for_function(f"document.getElementById('live-video').currentTime > {start} + 1", timeout=20_000)
+        wait_for_js(page, f"document.getElementById('live-video').currentTime > {start} + 1", timeout=20_000)
     finally:
         encoder.terminate()
         encoder.wait(10)

@@ -4,7 +4,8 @@
  *   Live notifications: when <body data-user="…"> is set, a WebSocket to /ws/notifications/
  *   (on data-ws-url if given, else this host) shows each pushed notification as a toast and
  *   bumps #notify-count; it reconnects with backoff.
- *   [data-copy="#id"] buttons copy that element's text; form[data-confirm="…"] asks before submit.
+ *   [data-copy="#id"] buttons copy that element's text; form[data-confirm="…"] asks before submit;
+ *   select[data-autosubmit] sends its form when changed; [data-print] prints the page.
  *   Words people read come from the page, translated by the server: <body data-i18n-open …>
  *   (see templates/base.html); the English fallbacks below are used only when absent.
  */
@@ -171,6 +172,16 @@
     var form = event.target;
     var question = form.getAttribute && form.getAttribute("data-confirm");
     if (question && !window.confirm(question)) event.preventDefault();
+  });
+
+  // No inline handlers anywhere (the Content-Security-Policy forbids them): a select with
+  // data-autosubmit sends its form when changed; a [data-print] button prints the page.
+  document.addEventListener("change", function (event) {
+    var field = event.target;
+    if (field.matches && field.matches("select[data-autosubmit]") && field.form) field.form.submit();
+  });
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("[data-print]")) window.print();
   });
 
   // --- htmx ----------------------------------------------------------------------------------
