@@ -15,7 +15,7 @@ from rongmei.core.exceptions import DomainError
 from rongmei.newsroom.models import Lead, Story
 from rongmei.testing import factories
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("english")]
 
 
 def snapshot() -> tuple[dict, dict]:
