@@ -27,6 +27,7 @@ import os
 import random
 import sys
 import time
+from contextlib import contextmanager
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rongmei.settings")
@@ -48,6 +49,22 @@ DEVICES_PER_DAY = 1_000_000
 
 def out(data: dict) -> None:
     print(json.dumps(data, ensure_ascii=False), flush=True)
+
+
+@contextmanager
+def timed_queries():
+    """The (seconds, sql) of every query run inside the block."""
+    queries: list[tuple[float, str]] = []
+
+    def timed(execute, sql, params, many, context):
+        t = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            queries.append((time.perf_counter() - t, sql))
+
+    with connection.execute_wrapper(timed):
+        yield queries
 
 
 def setup(args) -> None:
@@ -239,17 +256,8 @@ def rollup(args) -> None:
 
         profile = cProfile.Profile()
         profile.enable()
-    queries: list[tuple[float, str]] = []
-
-    def timed(execute, sql, params, many, context):
-        t = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            queries.append((time.perf_counter() - t, sql))
-
     started = time.perf_counter()
-    with connection.execute_wrapper(timed):
+    with timed_queries() as queries:
         run = services.rollup_day(day)
     seconds = time.perf_counter() - started
     if profile is not None:
@@ -356,17 +364,8 @@ def pages(args) -> None:
         client = Client(HTTP_HOST="127.0.0.1")
         client.cookies["sessionid"] = args.session
         client.get(url)  # warm: the URLconf, templates, the session
-        queries: list[tuple[float, str]] = []
-
-        def timed(execute, sql, params, many, context, queries=queries):
-            t = time.perf_counter()
-            try:
-                return execute(sql, params, many, context)
-            finally:
-                queries.append((time.perf_counter() - t, sql))
-
         started = time.perf_counter()
-        with connection.execute_wrapper(timed):
+        with timed_queries() as queries:
             response = client.get(url)
         total = time.perf_counter() - started
         assert response.status_code == 200, response.status_code

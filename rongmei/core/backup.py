@@ -76,9 +76,9 @@ def _tool(name: str) -> str:
     return found
 
 
-def _pg_env() -> tuple[list[str], dict]:
-    """Connection arguments for pg_dump / pg_restore from Django's settings (the password in
-    the environment, never on the command line)."""
+def _pg(tool: str, *arguments: str) -> str:
+    """Run pg_dump or pg_restore on Django's database (the password in the environment, never on
+    the command line); the error output when it fails, else ""."""
     s = connection.settings_dict
     args = ["--dbname", s["NAME"]]
     if s.get("HOST"):
@@ -90,7 +90,10 @@ def _pg_env() -> tuple[list[str], dict]:
     env = {**os.environ}
     if s.get("PASSWORD"):
         env["PGPASSWORD"] = str(s["PASSWORD"])
-    return args, env
+    done = subprocess.run(  # noqa: S603 - our own arguments, no shell
+        [_tool(tool), *arguments, *args], env=env, capture_output=True, text=True, check=False
+    )
+    return (done.stderr.strip()[-300:] or "?") if done.returncode != 0 else ""
 
 
 def _dump_database(target: Path) -> None:
@@ -104,16 +107,9 @@ def _dump_database(target: Path) -> None:
         return
     if connection.vendor != "postgresql":
         raise DomainError(_("Backups support SQLite and PostgreSQL databases only."))
-    args, env = _pg_env()
-    done = subprocess.run(  # noqa: S603 - our own arguments, no shell
-        [_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges", "--file", str(target), *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise DomainError(_("pg_dump failed: %(error)s") % {"error": done.stderr.strip()[-300:]})
+    error = _pg("pg_dump", "--format=custom", "--no-owner", "--no-privileges", "--file", str(target))
+    if error:
+        raise DomainError(_("pg_dump failed: %(error)s") % {"error": error})
 
 
 def backup(path: str | os.PathLike) -> Summary:
@@ -203,17 +199,10 @@ def _restore_database(dump: Path, vendor: str) -> None:
         finally:
             source.close()
         return
-    args, env = _pg_env()
     connection.close()  # hold no lock on the tables pg_restore drops
-    done = subprocess.run(  # noqa: S603 - our own arguments, no shell
-        [_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--no-privileges", "--single-transaction", *args, str(dump)],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise DomainError(_("pg_restore failed; the database is as it was: %(error)s") % {"error": done.stderr.strip()[-300:]})
+    error = _pg("pg_restore", "--clean", "--if-exists", "--no-owner", "--no-privileges", "--single-transaction", str(dump))
+    if error:
+        raise DomainError(_("pg_restore failed; the database is as it was: %(error)s") % {"error": error})
 
 
 def _replace_folder(source: Path, target: Path) -> None:

@@ -7,7 +7,6 @@ and the public get 403 or the login page."""
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 from functools import wraps
@@ -237,10 +236,7 @@ FETCH_DAYS = 7
 def reach_fetch_wechat(request: HttpRequest) -> HttpResponse:
     """Fetch the last week of the center's WeChat official account figures from WeChat now (the
     cron does it every morning)."""
-    yesterday = timezone.localdate() - dt.timedelta(days=1)
-    ok, fetched = call_service_or_message(
-        request, wechat_figures.fetch, actor=request.user, since=yesterday - dt.timedelta(days=FETCH_DAYS - 1), until=yesterday
-    )
+    ok, fetched = call_service_or_message(request, wechat_figures.fetch_recent, actor=request.user, days=FETCH_DAYS)
     if ok:
         messages.success(request, _("%(n)s days of figures fetched from WeChat.") % {"n": fetched.days})
     return redirect(reverse("dashboard:reach") + "#reach-upload")

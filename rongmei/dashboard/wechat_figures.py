@@ -173,3 +173,9 @@ def fetch(*, actor, since: dt.date, until: dt.date, channel=None) -> Fetched:
         )
     days = sorted(figures)
     return Fetched(days=len(days), first=days[0] if days else None, last=days[-1] if days else None)
+
+
+def fetch_recent(*, actor, days: int) -> Fetched:
+    """The last ``days`` days up to yesterday (the button and the morning cron)."""
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    return fetch(actor=actor, since=yesterday - dt.timedelta(days=days - 1), until=yesterday)

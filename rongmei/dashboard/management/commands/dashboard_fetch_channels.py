@@ -3,10 +3,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
 from rongmei.core.exceptions import DomainError
 from rongmei.dashboard import wechat_figures
@@ -24,9 +21,8 @@ class Command(BaseCommand):
         if wechat_figures.wechat_channel() is None:
             self.stdout.write("no WeChat official account channel with an AppID and secret: nothing to fetch")
             return
-        yesterday = timezone.localdate() - dt.timedelta(days=1)
         try:
-            fetched = wechat_figures.fetch(actor=None, since=yesterday - dt.timedelta(days=days - 1), until=yesterday)
+            fetched = wechat_figures.fetch_recent(actor=None, days=days)
         except DomainError as e:
             raise CommandError(e.message) from None
         self.stdout.write(f"{fetched.days} days fetched ({fetched.first} to {fetched.last})")
