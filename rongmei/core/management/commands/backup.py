@@ -2,6 +2,7 @@
 (rongmei.core.backup; docs/operations.md "Backup and restore")."""
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from rongmei.core import backup
 from rongmei.core.exceptions import DomainError
@@ -18,4 +19,7 @@ class Command(BaseCommand):
             done = backup.backup(path)
         except DomainError as e:
             raise CommandError(e.message) from None
-        self.stdout.write(f"{done.path}: {done.vendor} database and {done.files} files, {done.bytes:,} bytes")
+        self.stdout.write(
+            _("%(path)s: the %(vendor)s database and %(n)s files, %(size)s bytes.")
+            % {"path": done.path, "vendor": done.vendor, "n": done.files, "size": f"{done.bytes:,}"}
+        )

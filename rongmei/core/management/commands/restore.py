@@ -4,6 +4,7 @@ the files; rongmei.core.backup). Stop the web processes and workers first."""
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from rongmei.core import backup
 from rongmei.core.exceptions import DomainError
@@ -23,13 +24,16 @@ class Command(BaseCommand):
             raise CommandError(e.message) from None
         if interactive:
             self.stdout.write(
-                f"This replaces the whole database and every media file with the backup of {manifest['created_at']} "
-                f"({manifest.get('center', '')}). Type 'yes' to go on: "
+                _("This replaces the whole database and every media file with the backup of %(when)s (%(center)s). Type yes to go on:")
+                % {"when": manifest["created_at"], "center": manifest.get("center", "")}
             )
             if input().strip().lower() != "yes":
-                raise CommandError("restore cancelled")
+                raise CommandError(_("Restore cancelled; nothing was changed."))
         try:
             done = backup.restore(path)
         except DomainError as e:
             raise CommandError(e.message) from None
-        self.stdout.write(f"restored {done.path}: {done.vendor} database and {done.files} files; now run `manage.py migrate`")
+        self.stdout.write(
+            _("Restored %(path)s: the %(vendor)s database and %(n)s files. Now run manage.py migrate.")
+            % {"path": done.path, "vendor": done.vendor, "n": done.files}
+        )

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from rongmei.core.exceptions import DomainError
 from rongmei.dashboard import wechat_figures
@@ -17,12 +18,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, days: int, **options):
         if not 1 <= days <= wechat_figures.MAX_DAYS:
-            raise CommandError(f"--days must be 1 to {wechat_figures.MAX_DAYS}")
+            raise CommandError(_("--days must be 1 to %(n)s.") % {"n": wechat_figures.MAX_DAYS})
         if wechat_figures.wechat_channel() is None:
-            self.stdout.write("no WeChat official account channel with an AppID and secret: nothing to fetch")
+            self.stdout.write(_("No WeChat official account channel with an AppID and secret: nothing to fetch."))
             return
         try:
             fetched = wechat_figures.fetch_recent(actor=None, days=days)
         except DomainError as e:
             raise CommandError(e.message) from None
-        self.stdout.write(f"{fetched.days} days fetched ({fetched.first} to {fetched.last})")
+        self.stdout.write(_("%(n)s days fetched (%(a)s to %(b)s).") % {"n": fetched.days, "a": fetched.first, "b": fetched.last})
