@@ -357,6 +357,13 @@ class Room:
                 late.append(wire["id"])
                 continue
             (visible if status == "visible" else pending).append(wire)
+        # Noted here before anyone is told: a viewer connecting right after a writer's ack must
+        # find the message in this process's history, not only once Redis has brought the batch
+        # back (the batch then repeats it, and clients drop what they have seen by id).
+        self.recent.add(visible)
+        for draft, wire, status in written:
+            if wire["id"] in late:
+                continue
             conn = draft.conn
             if conn is not None and not conn.closed:
                 conn.send_json({"t": "ack", "c": draft.client_id, "id": wire["id"], "status": status})
