@@ -78,6 +78,19 @@ def _fresh_similar_index():
     yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _force_login_marks_the_second_factor_verified():
+    """Privileged actions need a recent second factor (rongmei/accounts/stepup.py). A test that
+    logs in with ``force_login`` gets a session verified just now, as the two-factor page gives
+    after a real login, so the check stays on everywhere (rongmei/testing/stepup.py; its own tests
+    move the mark back or remove it)."""
+    from rongmei.testing.stepup import install_verified_force_login
+
+    undo = install_verified_force_login()
+    yield
+    undo()
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     from django.core.cache import cache

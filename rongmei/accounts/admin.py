@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
@@ -10,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from rongmei.accounts import services
 from rongmei.accounts.middleware import POLICY_CACHE_KEY
 from rongmei.accounts.models import ApiToken, RoleSecurityPolicy, Team, User
+from rongmei.accounts.stepup import StepUpAdminMixin
+from rongmei.core import audit
 from rongmei.core.exceptions import DomainError
 from rongmei.newsroom.models import ReviewStep, Story
 
@@ -23,7 +27,9 @@ class TeamMembershipInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(StepUpAdminMixin, BaseUserAdmin):
+    """Roles, permissions, groups, teams and passwords of people: every change needs a recent second factor."""
+
     list_display = ["username", "name", "role", "phone", "team_names", "is_active", "last_login"]
     list_filter = ["role", "is_active", "teams", "is_staff"]
     search_fields = ["username", "name", "phone", "email"]
@@ -39,6 +45,23 @@ class UserAdmin(BaseUserAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("teams")
+
+    def user_change_password(self, request, id, form_url=""):
+        # Setting someone else's password takes their account over: privileged like a role change.
+        return self._step_up(request, super().user_change_password, id, form_url)
+
+    def save_model(self, request, obj, form, change):
+        before = form.initial.get("role") if change else None
+        super().save_model(request, obj, form, change)
+        if change and before and before != obj.role:
+            audit.record(
+                "accounts.role_change",
+                actor=request.user,
+                subject=obj,
+                summary=_("Changed the role of %(user)s") % {"user": obj.display_name},
+                from_state=before,
+                to_state=obj.role,
+            )
 
     @admin.display(description=_("teams"))
     def team_names(self, obj: User) -> str:
@@ -65,7 +88,9 @@ class ReviewStepInline(admin.TabularInline):
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(StepUpAdminMixin, admin.ModelAdmin):
+    """Membership, lead and review levels decide who may approve: privileged like a role change."""
+
     list_display = ["name", "slug", "lead", "member_count", "sort_order"]
     list_editable = ["sort_order"]
     search_fields = ["name", "slug"]
@@ -83,7 +108,7 @@ class TeamAdmin(admin.ModelAdmin):
 
 
 @admin.register(RoleSecurityPolicy)
-class RoleSecurityPolicyAdmin(admin.ModelAdmin):
+class RoleSecurityPolicyAdmin(StepUpAdminMixin, admin.ModelAdmin):
     list_display = ["role", "require_two_factor"]
     list_editable = ["require_two_factor"]
 
@@ -105,11 +130,11 @@ class RoleSecurityPolicyAdmin(admin.ModelAdmin):
 class ApiTokenAdmin(admin.ModelAdmin):
     """Read-only: tokens are made by their owner (profile page) or `manage.py issue_token`."""
 
-    list_display = ["name", "user", "hint", "created_at", "last_used_at", "expires_at", "revoked_at"]
-    list_filter = ["revoked_at"]
+    list_display = ["name", "user", "hint", "automation", "created_at", "last_used_at", "expires_at", "revoked_at"]
+    list_filter = ["automation", "revoked_at"]
     search_fields = ["name", "user__username", "user__name", "hint"]
     list_select_related = ["user"]
-    fields = ["user", "name", "hint", "created_at", "last_used_at", "expires_at", "revoked_at"]
+    fields = ["user", "name", "hint", "automation", "created_at", "last_used_at", "expires_at", "revoked_at"]
     readonly_fields = fields
     actions = ["revoke"]
 
@@ -133,3 +158,12 @@ class ApiTokenAdmin(admin.ModelAdmin):
             else:
                 done += 1
         self.message_user(request, _("%(n)s token(s) revoked.") % {"n": done}, messages.SUCCESS)
+
+
+# Groups carry permissions: the same second factor and audit as the users' admin.
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(StepUpAdminMixin, BaseGroupAdmin):
+    pass

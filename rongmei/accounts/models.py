@@ -109,6 +109,9 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    # Only `manage.py issue_token --automation` sets it: such a token may do privileged actions
+    # (publish, retract …) without a second factor, which a token cannot give (accounts/stepup.py).
+    automation = models.BooleanField(_("for automation"), default=False)
 
     objects = ApiTokenQuerySet.as_manager()
 

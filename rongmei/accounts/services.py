@@ -25,8 +25,13 @@ LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
 @transaction.atomic
-def create_token(*, actor: User, name: str, expires_in_days: int | None = None, via: str = "web") -> tuple[ApiToken, str]:
-    """Create a token for ``actor`` and return it with its raw key (shown to the person once)."""
+def create_token(
+    *, actor: User, name: str, expires_in_days: int | None = None, via: str = "web", automation: bool = False
+) -> tuple[ApiToken, str]:
+    """Create a token for ``actor`` and return it with its raw key (shown to the person once).
+
+    ``automation``: the token may do privileged actions without a second factor (stepup.py); only
+    the server's command line (``issue_token --automation``) asks for it."""
     if not (actor and actor.pk and actor.is_active):
         raise NotAllowed(_("Only an active user may have API tokens."))
     name = (name or "").strip()
@@ -54,13 +59,19 @@ def create_token(*, actor: User, name: str, expires_in_days: int | None = None, 
         hint=raw[: len(ApiToken.PREFIX) + 4],
         created_at=now,
         expires_at=(now + timedelta(days=expires_in_days)) if expires_in_days else None,
+        automation=automation,
     )
     audit.record(
         "accounts.token_create",
         actor=actor,
         subject=token,
         summary=_("Created API token “%(name)s”") % {"name": name},
-        data={"user": actor.pk, "expires_at": token.expires_at.isoformat() if token.expires_at else None, "via": via},
+        data={
+            "user": actor.pk,
+            "expires_at": token.expires_at.isoformat() if token.expires_at else None,
+            "via": via,
+            "automation": automation,
+        },
     )
     return token, raw
 
@@ -93,6 +104,12 @@ def revoke_token(*, actor: User, token: ApiToken) -> ApiToken:
 
 def authenticate_token(raw: str | None) -> User | None:
     """The active user holding this live token, or None. Marks the token used (at most once a minute)."""
+    token = find_token(raw)
+    return token.user if token is not None else None
+
+
+def find_token(raw: str | None) -> ApiToken | None:
+    """The live token of an active user with this raw key (its ``user`` loaded), or None. Marks it used."""
     raw = (raw or "").strip()
     if not raw.startswith(ApiToken.PREFIX) or len(raw) > 200:
         return None
@@ -116,4 +133,4 @@ def authenticate_token(raw: str | None) -> User | None:
                     subject=token,
                     summary=_("Used API token “%(name)s”") % {"name": token.name},
                 )
-    return token.user
+    return token

@@ -23,7 +23,7 @@ from django_otp import devices_for_user
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from rongmei.accounts import services
+from rongmei.accounts import services, stepup
 from rongmei.accounts.forms import LoginForm, TokenCodeForm, TokenCreateForm
 from rongmei.accounts.middleware import roles_requiring_two_factor
 from rongmei.accounts.models import ApiToken, Role
@@ -114,8 +114,19 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         context["setup"] = False
     else:
         context.update(_setup_context(_pending_totp(user)))
+        # Enrolling a first authenticator long after the login asks for the password again.
+        context["ask_password"] = not stepup.password_recent(request)
 
-    if request.method == "POST" and form.is_valid():
+    password_ok = True
+    if request.method == "POST" and context.get("ask_password"):
+        password_ok = user.check_password(request.POST.get("password", ""))
+        if password_ok:
+            request.session[stepup.PASSWORD_AT_SESSION_KEY] = timezone.now().timestamp()
+        else:
+            audit.record("accounts.2fa_setup_refused", actor=user, subject=user, summary=_("Authenticator setup refused: wrong password"))
+    if request.method == "POST" and form.is_valid() and not password_ok:
+        form.add_error(None, _("Enter your password again to set up the authenticator app."))
+    elif request.method == "POST" and form.is_valid():
         code = form.cleaned_data["code"]
         if devices:
             device, throttled = _match(devices, code)
@@ -131,6 +142,8 @@ def two_factor(request: HttpRequest) -> HttpResponse:
                     device.save(update_fields=["confirmed"])
                     audit.record("accounts.2fa_setup", actor=user, subject=user, summary=_("Set up two-factor login"))
                 otp_login(request, device)
+                # The login's second factor counts as recent for privileged actions (stepup.py).
+                stepup.mark_verified(request)
             messages.success(request, _("Two-factor verification succeeded."))
             return redirect(next_url)
         if throttled:
@@ -146,17 +159,21 @@ def two_factor(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/two_factor.html", context, status=200 if not form.errors else 400)
 
 
-def _match(devices: list, code: str):
-    """The device that accepts the code, and whether any device refused to check because of throttling."""
-    throttled = False
-    for device in devices:
-        allowed, _info = device.verify_is_allowed()
-        if not allowed:
-            throttled = True
-            continue
-        if device.verify_token(code):
-            return device, False
-    return None, throttled
+_match = stepup.match_code
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def step_up(request: HttpRequest) -> HttpResponse:
+    """再次验证: enter the authenticator's code again before a privileged action, then go back to it."""
+    next_url = _safe_next(request)
+    if request.method == "POST" and stepup.confirmed_devices(request.user):
+        ok, error = stepup.verify(request, request.POST.get(stepup.CODE_FIELD, ""), purpose=next_url)
+        if ok:
+            messages.success(request, _("Verified. You can go on."))
+            return redirect(next_url)
+        return stepup.render_step_up(request, action=request.path, next_url=next_url, error=error, status=400)
+    return stepup.render_step_up(request, action=request.path, next_url=next_url)
 
 
 # --- profile ----------------------------------------------------------------------------

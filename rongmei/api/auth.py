@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
-from rongmei.accounts.services import authenticate_token
+from rongmei.accounts.services import find_token
 from rongmei.core.exceptions import NotAllowed
 from rongmei.newsroom.permissions import is_staff_member
 
@@ -26,11 +26,13 @@ class TokenAuth(HttpBearer):
     """``Authorization: Bearer rm_…``. Tokens are not cookies, so no CSRF check applies."""
 
     def authenticate(self, request, token):
-        user = authenticate_token(token)
-        if user is None:
+        found = find_token(token)
+        if found is None:
             return None
+        user = found.user
         request.user = user
         request.auth_method = "token"
+        request.api_token = found  # stepup.check_api reads whether it was issued for automation
         return _staff_or_refuse(user)
 
 

@@ -20,8 +20,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from rongmei.accounts.stepup import require_recent_second_factor
 from rongmei.analytics.forms import PeriodForm
 from rongmei.analytics.selectors import sees_whole_site
+from rongmei.core import audit
 from rongmei.core.exceptions import NotAllowed
 from rongmei.core.forms import call_service, call_service_or_message
 from rongmei.dashboard import assessment, channel_import, exports, reach, report, townmap, trends, wechat_figures
@@ -131,8 +133,16 @@ def assessment_close(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @_assessment_viewers
+@require_recent_second_factor  # personal data: the staff's names and points
 def assessment_export(request: HttpRequest) -> HttpResponse:
     month = MonthForm(request.GET or None).month_or_current()
+    audit.record(
+        "export.assessment",
+        actor=request.user,
+        subject=request.user,
+        summary=_("Exported the staff assessment of %(m)s") % {"m": f"{month:%Y-%m}"},
+        data={"month": f"{month:%Y-%m}"},
+    )
     response = HttpResponse(exports.assessment_workbook(month), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="assessment-{month:%Y-%m}.xlsx"'
     return response
@@ -292,6 +302,13 @@ def report_page(request: HttpRequest) -> HttpResponse:
 def _report_file(request, ext: str, make, content_type: str) -> HttpResponse:
     _form, month = _report_month(request)
     data = report.report_data(month, with_assessment=assessment.may_view(request.user))
+    audit.record(
+        "export.monthly_report",
+        actor=request.user,
+        subject=request.user,
+        summary=_("Downloaded the monthly report of %(m)s (%(ext)s)") % {"m": f"{month:%Y-%m}", "ext": ext},
+        data={"month": f"{month:%Y-%m}", "format": ext, "with_assessment": bool(data.assessment)},
+    )
     response = HttpResponse(make(data), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{report.file_name(data, ext)}"'
     return response
@@ -299,12 +316,14 @@ def _report_file(request, ext: str, make, content_type: str) -> HttpResponse:
 
 @require_safe
 @leaders_only
+@require_recent_second_factor  # the staff assessment's names
 def report_pdf(request: HttpRequest) -> HttpResponse:
     return _report_file(request, "pdf", report.to_pdf, "application/pdf")
 
 
 @require_safe
 @leaders_only
+@require_recent_second_factor  # the staff assessment's names
 def report_xlsx(request: HttpRequest) -> HttpResponse:
     return _report_file(request, "xlsx", report.to_xlsx, XLSX)
 

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from rongmei.accounts.stepup import require_recent_second_factor
 from rongmei.core.forms import call_service, call_service_or_message
 from rongmei.distribution import permissions as perms
 from rongmei.distribution import selectors, services
@@ -26,6 +27,7 @@ def board(request: HttpRequest) -> HttpResponse:
 
 
 @staff_view
+@require_recent_second_factor(methods=("POST",))  # publishing
 def story(request: HttpRequest, pk: int) -> HttpResponse:
     story = get_object_or_404(Story.objects.select_related("team", "current_version"), pk=pk)
     form = PublishForm(request.POST or None)
@@ -57,6 +59,7 @@ def story(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @staff_view
+@require_recent_second_factor
 def retract(request: HttpRequest, pk: int) -> HttpResponse:
     story = get_object_or_404(Story, pk=pk)
     form = RetractForm(request.POST)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from rongmei.accounts.stepup import StepUpAdminMixin
 from rongmei.inquiries import workdays
 from rongmei.inquiries.models import Category, Event, HolidayEntry, Inquiry, Reply, Unit
 
@@ -29,7 +30,9 @@ class HolidayEntryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(StepUpAdminMixin, admin.ModelAdmin):
+    """A unit's members and leader answer its inquiries (citizens' names and phones): privileged."""
+
     list_display = ["name", "short_name", "parent", "leader", "email", "active", "sort_order"]
     list_editable = ["active", "sort_order"]
     list_filter = ["active", "parent"]

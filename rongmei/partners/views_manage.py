@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from rongmei.accounts.stepup import require_recent_second_factor
 from rongmei.core.exceptions import DomainError, NotAllowed
 from rongmei.core.forms import call_service, call_service_or_message
 from rongmei.newsroom.views._common import forbidden
@@ -175,6 +176,7 @@ def account_fetch(request, pk: int):
 
 @manager_view
 @require_POST
+@require_recent_second_factor  # makes an account that can log in
 def login_create(request, pk: int):
     return _add_to_partner(
         request,

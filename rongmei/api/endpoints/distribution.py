@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema
 from pydantic import Field
 
+from rongmei.accounts import stepup
 from rongmei.api.endpoints.common import find_channels
 from rongmei.api.schemas import ERRORS, Id, Offset, UserRef, aware, page
 from rongmei.distribution import selectors, services
@@ -152,8 +153,10 @@ def story_publications(request, story_id: Id):
     "/stories/{story_id}/publications",
     response={200: list[PublicationOut], **ERRORS},
     summary="Publish a signed-off story on channels (idempotent per story version and channel)",
+    description="Privileged: a session needs a recent second factor, a token must be issued for automation (else 403 step_up_required).",
 )
 def publish(request, story_id: Id, payload: PublishIn):
+    stepup.check_api(request)
     story = get_object_or_404(Story.objects.select_related("team"), pk=story_id)
     pubs = services.publish(actor=request.auth, story=story, channels=find_channels(payload.channels), at=aware(payload.at))
     return list(selectors.publications_of(story).filter(pk__in=[p.pk for p in pubs]))
@@ -170,8 +173,10 @@ def retry(request, publication_id: Id):
     "/stories/{story_id}/retraction",
     response={200: list[PublicationOut], **ERRORS},
     summary="Retract a story from every channel (chief editor, with a reason)",
+    description="Privileged: a session needs a recent second factor, a token must be issued for automation (else 403 step_up_required).",
 )
 def retract(request, story_id: Id, payload: RetractIn):
+    stepup.check_api(request)
     story = get_object_or_404(Story, pk=story_id)
     services.retract(actor=request.auth, story=story, reason=payload.reason)
     return list(selectors.publications_of(story))

@@ -17,12 +17,13 @@ API = "/api/v1"
 class Caller:
     """Calls /api/v1/… with ``Authorization: Bearer`` for one person (or anonymously)."""
 
-    def __init__(self, user=None):
+    def __init__(self, user=None, *, automation: bool = False):
         self.user = user
         self.client = Client()
         self.headers = {}
         if user is not None:
-            _token, raw = account_services.create_token(actor=user, name="test")
+            # automation: the token may publish and retract (no second factor; accounts/stepup.py).
+            _token, raw = account_services.create_token(actor=user, name="test", automation=automation)
             self.headers["Authorization"] = f"Bearer {raw}"
 
     def __call__(self, method: str, path: str, body=None, *, raw_body: str | None = None):

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from rongmei.accounts.models import Role
+from rongmei.accounts.stepup import require_recent_second_factor
 from rongmei.core import audit, safety, text
 from rongmei.core.exceptions import DomainError, NotAllowed, StateConflict
 from rongmei.core.forms import add_domain_error, call_service, call_service_or_message
@@ -205,8 +206,10 @@ def story_diff(request, pk):
 
 
 @staff_view
+@require_recent_second_factor  # personal data: people's names and addresses (IP)
 def story_audit_csv(request, pk):
     story = get_object_or_404(Story, pk=pk)
+    audit.record("export.story_audit", actor=request.user, subject=story, summary=_("Downloaded the story's audit trail (CSV)"))
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="story-{story.pk}-audit.csv"'
     response.write("\ufeff")  # so spreadsheet programs read the Chinese as UTF-8

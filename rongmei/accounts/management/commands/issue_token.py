@@ -1,4 +1,4 @@
-"""python manage.py issue_token USERNAME [--name NAME] [--days N]: a personal access token, printed once."""
+"""python manage.py issue_token USERNAME [--name NAME] [--days N] [--automation]: a personal access token, printed once."""
 
 from __future__ import annotations
 
@@ -18,6 +18,11 @@ class Command(BaseCommand):
         parser.add_argument("username")
         parser.add_argument("--name", default="", help="What the token is for (default: “command line”).")
         parser.add_argument("--days", type=int, default=None, help="Expire after this many days (default: never).")
+        parser.add_argument(
+            "--automation",
+            action="store_true",
+            help="For a script: may publish, retract and do other privileged actions without a second factor (docs/security.md).",
+        )
 
     def handle(self, *args, **options):
         try:
@@ -28,7 +33,9 @@ class Command(BaseCommand):
             raise CommandError(_("The user %(username)s is not active.") % {"username": user.username})
         name = options["name"] or _("command line")
         try:
-            token, raw = services.create_token(actor=user, name=name, expires_in_days=options["days"], via="command")
+            token, raw = services.create_token(
+                actor=user, name=name, expires_in_days=options["days"], via="command", automation=options["automation"]
+            )
         except DomainError as exc:
             raise CommandError(exc.message) from exc
         expires = timezone.localtime(token.expires_at).strftime("%Y-%m-%d %H:%M") if token.expires_at else _("never")
