@@ -242,7 +242,7 @@ class ProposalAdmin(CivicPermissions, admin.ModelAdmin):
 class CouncilLetterAdmin(CivicPermissions, admin.ModelAdmin):
     list_display = ["receipt", "title", "member", "fan", "status", "flagged", "is_public", "created_at"]
     list_filter = ["status", "flagged", "member__kind", "is_public", "hidden"]
-    search_fields = ["receipt", "title", "body", "location", "member__name", "fan__phone", "fan__nickname"]
+    search_fields = ["receipt", "title", "body", "location", "member__name", "=fan__phone", "fan__nickname"]
     list_select_related = ["member", "fan"]
     ordering = ["-created_at", "-id"]
     date_hierarchy = "created_at"

@@ -25,7 +25,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 class CommentAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "fan", "story", "status", "flagged", "hidden", "report_count", "moderated_by")
     list_filter = ("status", "flagged", "hidden")
-    search_fields = ("body", "fan__phone", "fan__nickname")
+    search_fields = ("body", "=fan__phone", "fan__nickname")
     raw_id_fields = ("story", "fan", "reply_to", "moderated_by")
     date_hierarchy = "created_at"
 
@@ -34,7 +34,7 @@ class CommentAdmin(ReadOnlyAdmin):
 class TopicPostAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "fan", "topic", "status", "flagged", "hidden", "report_count", "moderated_by")
     list_filter = ("status", "flagged", "hidden", "topic")
-    search_fields = ("body", "fan__phone", "fan__nickname")
+    search_fields = ("body", "=fan__phone", "fan__nickname")
     raw_id_fields = ("topic", "fan", "reply_to", "moderated_by")
     date_hierarchy = "created_at"
 
@@ -43,7 +43,7 @@ class TopicPostAdmin(ReadOnlyAdmin):
 class ChatMessageAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "fan", "room", "status", "flagged", "hidden", "report_count", "moderated_by")
     list_filter = ("status", "flagged", "hidden", "room")
-    search_fields = ("body", "fan__phone", "fan__nickname")
+    search_fields = ("body", "=fan__phone", "fan__nickname")
     raw_id_fields = ("room", "fan", "moderated_by")
     date_hierarchy = "created_at"
 

@@ -7,7 +7,7 @@ from rongmei.fans.models import ColumnFollow, Fan, FanNotification, Like, StoryA
 class FanAdmin(admin.ModelAdmin):
     list_display = ["phone", "nickname", "created_at", "last_login_at", "banned"]
     list_filter = ["banned"]
-    search_fields = ["phone", "nickname"]
+    search_fields = ["=phone", "nickname"]
     readonly_fields = ["phone", "created_at", "last_login_at"]
 
 
@@ -26,7 +26,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 class LikeAdmin(ReadOnlyAdmin):
     list_display = ["story", "fan", "created_at"]
     list_select_related = ["story", "fan"]
-    search_fields = ["fan__phone", "fan__nickname", "story__headline"]
+    search_fields = ["=fan__phone", "fan__nickname", "story__headline"]
     date_hierarchy = "created_at"
 
 
@@ -35,7 +35,7 @@ class ColumnFollowAdmin(ReadOnlyAdmin):
     list_display = ["column", "fan", "created_at"]
     list_select_related = ["column", "fan"]
     list_filter = ["column"]
-    search_fields = ["fan__phone", "fan__nickname"]
+    search_fields = ["=fan__phone", "fan__nickname"]
 
 
 @admin.register(FanNotification)
@@ -43,7 +43,7 @@ class FanNotificationAdmin(ReadOnlyAdmin):
     list_display = ["text", "fan", "kind", "created_at", "read_at"]
     list_select_related = ["fan"]
     list_filter = ["kind", ("read_at", admin.EmptyFieldListFilter)]
-    search_fields = ["fan__phone", "fan__nickname", "text"]
+    search_fields = ["=fan__phone", "fan__nickname", "text"]
     date_hierarchy = "created_at"
 
 

@@ -21,7 +21,7 @@ from pydantic import Field
 
 from rongmei.api.schemas import ERRORS, ErrorOut, Id
 from rongmei.core.middleware import request_ip
-from rongmei.fans import selectors, services
+from rongmei.fans import privacy, selectors, services
 from rongmei.fans.auth import current_fan, fan_for_write, log_in, log_out
 from rongmei.fans.models import Fan
 
@@ -321,3 +321,50 @@ def unread_notifications(request: HttpRequest, response: HttpResponse):
     fan = _logged_in(request)
     _private(response)
     return {"unread": selectors.unread_count(fan)}
+
+
+# --- my data: download and account deletion (rongmei.fans.privacy) ------------------------------
+
+
+@router.get(
+    "/public/me/data",
+    response={200: dict, **ERRORS},
+    summary="Everything we keep about me (account, questions, comments, volunteer record …) as JSON",
+)
+def my_data(request: HttpRequest, response: HttpResponse):
+    fan = _logged_in(request)
+    _private(response)
+    return privacy.export_own_data(fan=fan)
+
+
+class DeletionCodeSent(Schema):
+    expires_in: int = Field(description="Seconds the code stays valid")
+    resend_after: int = Field(description="Seconds before another code may be asked for")
+
+
+@router.post(
+    "/public/me/deletion-codes",
+    response={201: DeletionCodeSent, **ERRORS, 429: ErrorOut},
+    summary="Send a code to my own number to delete my account",
+)
+def send_deletion_code(request: HttpRequest):
+    fan = _writer(request)
+    privacy.request_deletion_code(fan=fan, ip=request_ip(request))
+    return Status(201, {"expires_in": int(services.CODE_TTL.total_seconds()), "resend_after": services.PHONE_GAP})
+
+
+class DeletionIn(Schema):
+    code: str = Field(max_length=12, description="The 6-digit code from the deletion text message")
+    confirm: bool = Field(description="Must be true: the person confirmed that the account and its data go for good")
+
+
+@router.post(
+    "/public/me/deletion",
+    response={204: None, **ERRORS},
+    summary="Delete my account (personal data removed, public content kept as a deleted user's); logs out",
+)
+def delete_account(request: HttpRequest, payload: DeletionIn):
+    fan = _writer(request)
+    privacy.delete_account(fan=fan, code=payload.code, confirmed=payload.confirm, ip=request_ip(request))
+    log_out(request)
+    return Status(204, None)

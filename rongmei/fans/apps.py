@@ -10,6 +10,8 @@ class FansConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_save
 
-        from rongmei.fans import signals
+        from rongmei.core import privacy as personal_data
+        from rongmei.fans import privacy, signals
 
         post_save.connect(signals.publication_saved, sender="distribution.Publication", dispatch_uid="fans.publication_saved")
+        personal_data.register("fans", sweep=privacy.sweep)

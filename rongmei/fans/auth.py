@@ -14,10 +14,10 @@ _CACHE_ATTR = "_cached_fan"
 
 
 def current_fan(request: HttpRequest) -> Fan | None:
-    """The logged-in fan, or None (never logged in, logged out, or banned since)."""
+    """The logged-in fan, or None (never logged in, logged out, banned or deleted since)."""
     if not hasattr(request, _CACHE_ATTR):
         fan_id = request.session.get(SESSION_KEY)
-        fan = Fan.objects.filter(pk=fan_id, banned=False).first() if isinstance(fan_id, int) else None
+        fan = Fan.objects.filter(pk=fan_id, banned=False, deleted_at__isnull=True).first() if isinstance(fan_id, int) else None
         setattr(request, _CACHE_ATTR, fan)
     return getattr(request, _CACHE_ATTR)
 

@@ -6,15 +6,23 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from rongmei.core.crypto import BlindIndexField, EncryptedTextField
+
 
 class Fan(models.Model):
     # "+86" and the 11 digits of a mainland mobile number: the only numbers we accept for now.
-    phone = models.CharField(_("mobile number"), max_length=16, unique=True)
+    # Encrypted at rest; found by its keyed hash (rongmei.core.crypto). Empty once the account is
+    # deleted (the hash is then NULL, so deleted accounts don't collide).
+    phone = EncryptedTextField(_("mobile number"), max_length=16, blank=True)
+    phone_hash = BlindIndexField(source="phone", kind="phone", unique=True, null=True)
     nickname = models.CharField(_("nickname"), max_length=20, blank=True)
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
     last_login_at = models.DateTimeField(_("last login at"), null=True, blank=True)
     banned = models.BooleanField(_("banned"), default=False)
     ban_reason = models.CharField(_("reason for the ban"), max_length=200, blank=True)
+    # Set when the person deleted their account (rongmei.fans.privacy): the row stays, without
+    # personal data, so their public comments read "Deleted user".
+    deleted_at = models.DateTimeField(_("account deleted at"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("app user")
@@ -27,10 +35,12 @@ class Fan(models.Model):
     @property
     def masked_phone(self) -> str:
         digits = self.phone.removeprefix("+86")
-        return f"{digits[:3]}****{digits[-4:]}"
+        return f"{digits[:3]}****{digits[-4:]}" if digits else ""
 
     @property
     def display_name(self) -> str:
+        if self.deleted_at is not None:
+            return str(_("Deleted user"))
         return self.nickname or self.masked_phone
 
 
@@ -39,8 +49,10 @@ class SmsCode(models.Model):
 
     class Purpose(models.TextChoices):
         LOGIN = "login", _("log in or register")
+        DELETE_ACCOUNT = "delete", _("delete the account")
 
-    phone = models.CharField(max_length=16)
+    phone = EncryptedTextField(max_length=16)
+    phone_hash = BlindIndexField(source="phone", kind="phone")
     code_hash = models.CharField(max_length=64)
     purpose = models.CharField(max_length=16, choices=Purpose.choices, default=Purpose.LOGIN)
     created_at = models.DateTimeField()
@@ -51,10 +63,11 @@ class SmsCode(models.Model):
     class Meta:
         verbose_name = _("SMS code")
         verbose_name_plural = _("SMS codes")
-        indexes = [models.Index(fields=["phone", "purpose", "-created_at"], name="fans_smscode_latest")]
+        indexes = [models.Index(fields=["phone_hash", "purpose", "-created_at"], name="fans_smscode_latest")]
 
     def __str__(self) -> str:
-        return f"{self.phone} {self.purpose} {self.created_at:%Y-%m-%d %H:%M}"
+        digits = self.phone.removeprefix("+86")
+        return f"{digits[:3]}****{digits[-4:]} {self.purpose} {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class Favorite(models.Model):

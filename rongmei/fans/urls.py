@@ -13,4 +13,6 @@ urlpatterns = [
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/read/", views.read_notifications, name="read_notifications"),
     path("notifications/<int:pk>/", views.open_notification, name="open_notification"),
+    path("data/", views.my_data, name="my_data"),
+    path("delete/", views.delete_account, name="delete_account"),
 ]

@@ -1,21 +1,24 @@
 """The app user's pages on the public site, plain forms that need no JavaScript: /me/login/ (number
 → code → logged in), /me/ (nickname, favorites, followed columns, counts, logout), /me/favorites/<id>/
 and /me/follows/<slug>/ (confirm, then keep or follow), /me/notifications/ (the notification
-center), POST /me/logout/.
+center), POST /me/logout/, /me/data/ (download my data) and /me/delete/ (delete my account).
 
 The public article and column pages are static files, the same for every reader: their links lead
 here, and fan-actions.js does the same through the API without leaving the page."""
 
 from __future__ import annotations
 
+import json
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -23,8 +26,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from rongmei.core.exceptions import DomainError
 from rongmei.core.middleware import request_ip
 from rongmei.distribution import selectors as distribution_selectors
+from rongmei.fans import privacy, services, sms
 from rongmei.fans import selectors as fan_selectors
-from rongmei.fans import services, sms
 from rongmei.fans.auth import current_fan, log_in, log_out
 from rongmei.fans.models import ColumnFollow, Favorite
 from rongmei.portal.models import Column
@@ -218,3 +221,69 @@ def logout(request: HttpRequest) -> HttpResponse:
     log_out(request)
     messages.info(request, _("You are logged out."))
     return redirect("portal:index")
+
+
+# --- my data: download and account deletion (rongmei.fans.privacy) ------------------------------
+
+
+def _export_filename(fan) -> str:
+    return f"rongmei-my-data-{fan.pk}-{timezone.localdate():%Y%m%d}.json"
+
+
+@require_http_methods(["GET", "POST"])
+def my_data(request: HttpRequest) -> HttpResponse:
+    """GET: what the download holds; POST: the JSON file (a POST, so that no prefetch or crawler
+    makes one, and the CSRF token proves it is this page's button)."""
+    fan = current_fan(request)
+    if fan is None:
+        return _to_login(request.path)
+    if request.method == "POST":
+        data = privacy.export_own_data(fan=fan)
+        response = HttpResponse(
+            json.dumps(data, ensure_ascii=False, indent=2, cls=DjangoJSONEncoder), content_type="application/json; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{_export_filename(fan)}"'
+        response["Cache-Control"] = "private, no-store"
+        return response
+    return render(request, "fans/my_data.html", {"fan": fan, "columns": _columns()})
+
+
+@require_http_methods(["GET", "POST"])
+def delete_account(request: HttpRequest) -> HttpResponse:
+    """Deleting the account: a code sent to the account's own number (action=send), then the code
+    and the ticked confirmation (action=delete). Then logged out, on the home page."""
+    fan = current_fan(request)
+    if fan is None:
+        return _to_login(request.path)
+    context = {
+        "fan": fan,
+        "step": "start",
+        "error": None,
+        "field": None,
+        "columns": _columns(),
+        "console_hint": settings.DEBUG and sms.is_console(),
+    }
+    status = 200
+    action = request.POST.get("action") if request.method == "POST" else None
+    if action == "send":
+        try:
+            privacy.request_deletion_code(fan=fan, ip=request_ip(request))
+        except DomainError as exc:
+            context.update(error=exc.message, field=exc.field, step="code" if exc.code == "throttled" else "start")
+            status = exc.status
+        else:
+            context["step"] = "code"
+    elif action == "delete":
+        context["step"] = "code"
+        try:
+            privacy.delete_account(
+                fan=fan, code=request.POST.get("code", ""), confirmed=request.POST.get("confirm") == "1", ip=request_ip(request)
+            )
+        except DomainError as exc:
+            context.update(error=exc.message, field=exc.field)
+            status = exc.status
+        else:
+            log_out(request)
+            messages.success(request, _("Your account was deleted. Thank you for having been with us."))
+            return redirect("/")
+    return render(request, "fans/delete_account.html", context, status=status)

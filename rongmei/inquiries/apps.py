@@ -12,7 +12,10 @@ class InquiriesConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
 
-        from rongmei.inquiries import workdays
+        from rongmei.core import privacy as personal_data
+        from rongmei.inquiries import privacy, workdays
+
+        personal_data.register("inquiries", export=privacy.export, erase=privacy.erase, sweep=privacy.sweep)
 
         post_save.connect(workdays.holiday_table_changed, sender="inquiries.HolidayEntry", dispatch_uid="inquiries.holiday_saved")
         post_delete.connect(workdays.holiday_table_changed, sender="inquiries.HolidayEntry", dispatch_uid="inquiries.holiday_deleted")

@@ -6,6 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from rongmei.core.crypto import BlindIndexField, EncryptedTextField
+
 
 class HolidayEntry(models.Model):
     """One day of the official holiday calendar entered by operators from the State Council's yearly notice.
@@ -140,7 +142,11 @@ class Inquiry(models.Model):
     fan = models.ForeignKey(
         "fans.Fan", verbose_name=_("app user"), null=True, blank=True, on_delete=models.SET_NULL, related_name="inquiries"
     )
-    phone = models.CharField(_("phone"), max_length=20, blank=True, editable=False)
+    # Encrypted at rest; the desk finds a citizen's questions by its keyed hash (rongmei.core.crypto).
+    # Emptied, with the original text, when the retention period ends (rongmei.inquiries.privacy).
+    phone = EncryptedTextField(_("phone"), max_length=20, blank=True, editable=False)
+    phone_hash = BlindIndexField(source="phone", kind="phone", db_index=True)
+    anonymised_at = models.DateTimeField(_("personal data removed at"), null=True, blank=True, editable=False)
     kind = models.CharField(_("type"), max_length=12, choices=Kind.choices, default=Kind.CONSULT)
     title = models.CharField(_("title"), max_length=60)
     body = models.TextField(_("question"))

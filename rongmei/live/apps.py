@@ -8,3 +8,9 @@ class LiveConfig(AppConfig):
     name = "rongmei.live"
     label = "live"
     verbose_name = _("Live rooms")
+
+    def ready(self):
+        from rongmei.core import privacy as personal_data
+        from rongmei.live import privacy
+
+        personal_data.register("live", export=privacy.export, erase=privacy.erase)

@@ -46,9 +46,12 @@ class CaseForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Active volunteers, and the case's own even if suspended since (so saving keeps it).
         current = Q(pk=case.volunteer_id) if case is not None and case.volunteer_id else Q(pk__in=[])
-        self.fields["volunteer"].queryset = Volunteer.objects.filter(Q(status=Volunteer.Status.ACTIVE) | current).order_by(
-            "real_name", "pk"
-        )
+        # Real names are encrypted: the database cannot sort them, so the choices are sorted here.
+        volunteers = Volunteer.objects.filter(Q(status=Volunteer.Status.ACTIVE) | current)
+        self.fields["volunteer"].queryset = volunteers
+        self.fields["volunteer"].choices = [("", self.fields["volunteer"].empty_label or "---------")] + [
+            (v.pk, self.fields["volunteer"].label_from_instance(v)) for v in sorted(volunteers, key=lambda v: (v.real_name, v.pk))
+        ]
         self.fields["team"].queryset = teams()
         if case is None or not case.photo:
             del self.fields["remove_photo"]

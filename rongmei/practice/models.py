@@ -17,6 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from rongmei.core.crypto import EncryptedTextField
+
 
 def new_token() -> str:
     return secrets.token_urlsafe(18)
@@ -59,7 +61,9 @@ class Volunteer(models.Model):
         SUSPENDED = "suspended", _("Suspended")
 
     fan = models.OneToOneField("fans.Fan", verbose_name=_("app user"), on_delete=models.PROTECT, related_name="volunteer")
-    real_name = models.CharField(_("real name"), max_length=20)
+    # Encrypted at rest (rongmei.core.crypto): sort by it in Python, never in SQL. Emptied when the
+    # volunteer deletes their account or has been inactive past the retention period.
+    real_name = EncryptedTextField(_("real name"), max_length=20)
     skills = models.JSONField(_("skills"), default=list, blank=True)
     availability = models.CharField(_("when available"), max_length=100, blank=True)
     site = models.ForeignKey(Site, verbose_name=_("nearest practice site"), null=True, blank=True, on_delete=models.SET_NULL)
@@ -67,6 +71,7 @@ class Volunteer(models.Model):
     consented_at = models.DateTimeField(_("consented at"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
     registered_at = models.DateTimeField(_("registered at"), default=timezone.now)
+    anonymised_at = models.DateTimeField(_("personal data removed at"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-registered_at"]
@@ -74,7 +79,11 @@ class Volunteer(models.Model):
         verbose_name_plural = _("volunteers")
 
     def __str__(self) -> str:
-        return self.real_name
+        return self.shown_name
+
+    @property
+    def shown_name(self) -> str:
+        return self.real_name if self.anonymised_at is None else str(_("Deleted user"))
 
 
 class VolunteerTeam(models.Model):
@@ -115,7 +124,8 @@ class ServiceRequest(models.Model):
     category = models.CharField(_("service"), max_length=30)
     description = models.TextField(_("what is needed"), max_length=1000)
     place = models.ForeignKey("core.Place", verbose_name=_("town or village"), null=True, blank=True, on_delete=models.SET_NULL)
-    address = models.CharField(_("address"), max_length=120)
+    # Encrypted at rest; emptied after the retention period (rongmei.practice.privacy).
+    address = EncryptedTextField(_("address"), max_length=120)
     wanted_on = models.DateField(_("wanted on"), null=True, blank=True)
     state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.REQUESTED, db_index=True)
     created_at = models.DateTimeField(_("requested at"), default=timezone.now, db_index=True)

@@ -122,6 +122,12 @@ def _hours(start: dt.datetime, end: dt.datetime, *, cap: Decimal) -> Decimal:
 # --- volunteers and teams -------------------------------------------------------------------------------
 
 
+def audit_ref(volunteer: Volunteer) -> str:
+    """How the audit log names a volunteer: by number, never by real name. The log is append-only
+    and kept for good, while the name is encrypted and goes at deletion or after retention."""
+    return f"#{volunteer.pk}"
+
+
 @transaction.atomic
 def register_volunteer(*, fan, real_name: str, consent: bool, skills=(), availability: str = "", site=None) -> Volunteer:
     """An app user becomes a volunteer. Registering by real name needs their consent to the
@@ -130,7 +136,9 @@ def register_volunteer(*, fan, real_name: str, consent: bool, skills=(), availab
         raise NotAllowed(_("Log in with your mobile number first."))
     if not consent:
         raise DomainError(_("Agree to how your personal information is handled to register."), field="consent")
-    if Volunteer.objects.filter(fan=fan).exists():
+    # A record anonymised after years without activity (rongmei.practice.privacy) registers anew.
+    earlier = Volunteer.objects.select_for_update().filter(fan=fan).first()
+    if earlier is not None and earlier.anonymised_at is None:
         raise StateConflict(_("You are registered as a volunteer already."))
     real_name = clean_text(real_name, field="real_name", label=_("Real name"), min_len=2, max_len=20)
     cleaned_skills = []
@@ -138,16 +146,25 @@ def register_volunteer(*, fan, real_name: str, consent: bool, skills=(), availab
         skill = strip_controls(str(skill)).strip()[:20]
         if skill and skill not in cleaned_skills:
             cleaned_skills.append(skill)
-    volunteer = Volunteer.objects.create(
-        fan=fan,
-        real_name=real_name,
-        skills=cleaned_skills[:10],
-        availability=strip_controls(availability).strip()[:100],
-        site=site,
-        consent_version=CONSENT_VERSION,
-        consented_at=timezone.now(),
+    fields = {
+        "real_name": real_name,
+        "skills": cleaned_skills[:10],
+        "availability": strip_controls(availability).strip()[:100],
+        "site": site,
+        "consent_version": CONSENT_VERSION,
+        "consented_at": timezone.now(),
+    }
+    if earlier is None:
+        volunteer = Volunteer.objects.create(fan=fan, **fields)
+    else:
+        for name, value in fields.items():
+            setattr(earlier, name, value)
+        earlier.status, earlier.anonymised_at = Volunteer.Status.ACTIVE, None
+        earlier.save()
+        volunteer = earlier
+    audit.record(
+        "practice.volunteer", actor=None, subject=volunteer, summary=_("Volunteer registered: %(n)s") % {"n": audit_ref(volunteer)}
     )
-    audit.record("practice.volunteer", actor=None, subject=volunteer, summary=_("Volunteer registered: %(n)s") % {"n": real_name})
     return volunteer
 
 
@@ -166,7 +183,7 @@ def join_team(*, team: VolunteerTeam, volunteer: Volunteer, actor=None, fan=None
         "practice.team_member",
         actor=actor if is_coordinator(actor) else None,
         subject=team,
-        summary=_("%(v)s joined %(t)s") % {"v": volunteer.real_name, "t": team.name},
+        summary=_("%(v)s joined %(t)s") % {"v": audit_ref(volunteer), "t": team.name},
     )
 
 
@@ -515,7 +532,7 @@ def sign_up(*, fan, activity: Activity) -> SignUp:
         "practice.signup",
         actor=None,
         subject=activity,
-        summary=_("%(v)s: %(s)s") % {"v": volunteer.real_name, "s": signup.get_state_display()},
+        summary=_("%(v)s: %(s)s") % {"v": audit_ref(volunteer), "s": signup.get_state_display()},
     )
     return signup
 
@@ -545,7 +562,7 @@ def cancel_sign_up(*, fan, activity: Activity) -> SignUp:
                 _("A place came free: you are registered for %(t)s.") % {"t": activity.title},
                 f"/practice/activities/{activity.pk}/",
             )
-    audit.record("practice.signup_cancel", actor=None, subject=activity, summary=_("%(v)s withdrew") % {"v": volunteer.real_name})
+    audit.record("practice.signup_cancel", actor=None, subject=activity, summary=_("%(v)s withdrew") % {"v": audit_ref(volunteer)})
     return signup
 
 
@@ -572,7 +589,7 @@ def check_in(*, fan, activity: Activity, token: str, latitude=None, longitude=No
     _check_location(activity, latitude, longitude)
     signup.checked_in_at = now
     signup.save(update_fields=["checked_in_at"])
-    audit.record("practice.checkin", actor=None, subject=activity, summary=_("%(v)s checked in") % {"v": volunteer.real_name})
+    audit.record("practice.checkin", actor=None, subject=activity, summary=_("%(v)s checked in") % {"v": audit_ref(volunteer)})
     return signup
 
 
@@ -593,7 +610,7 @@ def check_out(*, fan, activity: Activity, token: str, latitude=None, longitude=N
     signup.checked_out_at = now
     signup.save(update_fields=["checked_out_at"])
     credit_activity(signup)
-    audit.record("practice.checkout", actor=None, subject=activity, summary=_("%(v)s checked out") % {"v": volunteer.real_name})
+    audit.record("practice.checkout", actor=None, subject=activity, summary=_("%(v)s checked out") % {"v": audit_ref(volunteer)})
     return signup
 
 
@@ -679,6 +696,6 @@ def exchange(*, fan, item: StoreItem) -> Exchange:
         "practice.exchange",
         actor=None,
         subject=record,
-        summary=_("%(v)s exchanged %(n)s points for %(i)s") % {"v": volunteer.real_name, "n": item.points, "i": item.name},
+        summary=_("%(v)s exchanged %(n)s points for %(i)s") % {"v": audit_ref(volunteer), "n": item.points, "i": item.name},
     )
     return record

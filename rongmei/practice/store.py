@@ -18,7 +18,7 @@ from rongmei.core import audit
 from rongmei.core.exceptions import DomainError, StateConflict
 from rongmei.core.input import clean_text
 from rongmei.practice.models import Exchange, LedgerEntry, StoreItem, Volunteer
-from rongmei.practice.services import _require_coordinator, _tell_fan, _whole, credit
+from rongmei.practice.services import _require_coordinator, _tell_fan, _whole, audit_ref, credit
 
 MAX_POINTS = 1_000_000
 MAX_STOCK = 1_000_000
@@ -109,7 +109,7 @@ def collect_exchange(*, actor, exchange: Exchange) -> Exchange:
         "practice.exchange_collect",
         actor=actor,
         subject=exchange,
-        summary=_("%(v)s collected %(i)s") % {"v": exchange.volunteer.real_name, "i": exchange.item.name},
+        summary=_("%(v)s collected %(i)s") % {"v": audit_ref(exchange.volunteer), "i": exchange.item.name},
         from_state=Exchange.State.ORDERED,
         to_state=exchange.state,
     )
@@ -150,7 +150,7 @@ def cancel_exchange(*, actor, exchange: Exchange, reason: str) -> Exchange:
         actor=actor,
         subject=exchange,
         summary=_("Exchange of %(i)s by %(v)s cancelled, %(n)s points returned: %(r)s")
-        % {"i": item.name, "v": volunteer.real_name, "n": exchange.points, "r": reason},
+        % {"i": item.name, "v": audit_ref(volunteer), "n": exchange.points, "r": reason},
         from_state=Exchange.State.ORDERED,
         to_state=exchange.state,
     )
