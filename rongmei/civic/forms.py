@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy
 
 from rongmei.civic import services
 from rongmei.civic.models import CouncilMember, Proposal, ServiceCategory, ServiceItem
+from rongmei.core import uploads
 from rongmei.core.exceptions import DomainError
 
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
@@ -82,6 +83,16 @@ class CouncilMemberForm(forms.ModelForm):
         photo = self.cleaned_data.get("photo")
         if photo and getattr(photo, "size", 0) > PHOTO_MAX_BYTES:
             raise forms.ValidationError(_("The photo is larger than %(mb)s MB.") % {"mb": PHOTO_MAX_BYTES // 2**20})
+        if photo and hasattr(photo, "read"):  # a new upload (not the photo already stored)
+            photo.seek(0)
+            data = photo.read()
+            photo.seek(0)
+            try:
+                uploads.inspect_image(data)
+            except uploads.BadImage as bad:
+                if bad.kind == "too_many_pixels":
+                    raise forms.ValidationError(_("The photo has too many pixels.")) from None
+                raise forms.ValidationError(_("The photo is damaged or not a JPEG, PNG, GIF or WebP picture.")) from None
         return photo
 
 

@@ -23,13 +23,14 @@ from rongmei.community import moderation
 from rongmei.community.models import POST_MAX, ModeratedItem, Topic, TopicPicture, TopicPost
 from rongmei.community.moderation import S, check_rate, clean_line, record_rate, writer
 from rongmei.core import audit, safety
+from rongmei.core import uploads as upload_checks
 from rongmei.core.exceptions import DomainError, NotAllowed
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,48}[a-z0-9])?$")
 # Addresses under /huati/ that are pages of their own, not topics.
 RESERVED_SLUGS = {"chat", "p", "new"}
-FORMATS = {"JPEG": ("jpg", "image/jpeg"), "PNG": ("png", "image/png"), "GIF": ("gif", "image/gif"), "WEBP": ("webp", "image/webp")}
-MAX_PIXELS = 40_000_000
+FORMATS = upload_checks.FORMATS
+MAX_PIXELS = upload_checks.MAX_PIXELS
 
 
 class TopicNotFound(DomainError):
@@ -63,9 +64,8 @@ def _size(upload) -> int:
 
 def check_picture(upload, *, n: int = 1, field: str = "pictures") -> tuple[bytes, str, int, int]:
     """The picture's bytes, file extension, width and height; DomainError (field ``field``) when it
-    is too large or not a picture we take. ``n`` numbers it in the message."""
-    from PIL import Image, UnidentifiedImageError
-
+    is too large or not a picture we take (rongmei.core.uploads.inspect_image: the type by
+    content, the pixel cap, decoded to the end). ``n`` numbers it in the message."""
     most = moderation.conf("COMMUNITY_MAX_PICTURE_BYTES")
     if _size(upload) > most:
         raise DomainError(_("Picture %(n)s is larger than %(mb)s MB.") % {"n": n, "mb": most // 2**20 or 1}, field=field, code="too_large")
@@ -73,30 +73,16 @@ def check_picture(upload, *, n: int = 1, field: str = "pictures") -> tuple[bytes
     data = upload.read()
     if not data:
         raise DomainError(_("Picture %(n)s is empty.") % {"n": n}, field=field, code="not_an_image")
-    import io
-
     try:
-        with Image.open(io.BytesIO(data)) as probe:
-            fmt = probe.format
-            probe.verify()
-        with Image.open(io.BytesIO(data)) as image:
-            width, height = image.size
-    except Image.DecompressionBombError:
-        raise DomainError(_("Picture %(n)s has too many pixels.") % {"n": n}, field=field, code="too_large") from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
+        fmt, width, height = upload_checks.inspect_image(data, max_pixels=MAX_PIXELS)
+    except upload_checks.BadImage as bad:
+        if bad.kind == "too_many_pixels":
+            raise DomainError(_("Picture %(n)s has too many pixels.") % {"n": n}, field=field, code="too_large") from None
         raise DomainError(
             _("Picture %(n)s is not a picture we can show; send a JPEG, PNG, GIF or WebP file.") % {"n": n},
             field=field,
             code="not_an_image",
         ) from None
-    if fmt not in FORMATS:
-        raise DomainError(
-            _("Picture %(n)s is not a picture we can show; send a JPEG, PNG, GIF or WebP file.") % {"n": n},
-            field=field,
-            code="not_an_image",
-        )
-    if width * height > MAX_PIXELS:
-        raise DomainError(_("Picture %(n)s has too many pixels.") % {"n": n}, field=field, code="too_large")
     return data, FORMATS[fmt][0], width, height
 
 

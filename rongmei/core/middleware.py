@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+import time
 from functools import lru_cache
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.http import JsonResponse
+from django.shortcuts import render
 
+from rongmei.core import ratelimit
 from rongmei.core.context import reset_client_ip, set_client_ip
 
 
@@ -69,6 +73,26 @@ def content_security_policy(hls_base_url: str, websocket_url: str) -> str:
 PERMISSIONS_POLICY = "camera=(), microphone=(), payment=(), usb=(), geolocation=(self)"
 
 
+def page_security_headers(*, hls_base_url: str | None = None, websocket_url: str | None = None) -> list[tuple[str, str]]:
+    """The security headers of a page, as Django's own answers carry them (this middleware, plus
+    SecurityMiddleware and XFrameOptionsMiddleware): the one source for what Django does not
+    serve, the edge's published pages (rongmei/portal/edge.py) and deploy/nginx.conf (a test
+    compares the file with this list). The URLs default to the settings'."""
+    live = getattr(settings, "RONGMEI_LIVE", {}) or {}
+    if hls_base_url is None:
+        hls_base_url = str(live.get("HLS_BASE_URL", ""))
+    if websocket_url is None:
+        websocket_url = str(settings.RONGMEI.get("WEBSOCKET_URL", ""))
+    return [
+        ("Content-Security-Policy", content_security_policy(hls_base_url, websocket_url)),
+        ("Permissions-Policy", PERMISSIONS_POLICY),
+        ("X-Content-Type-Options", "nosniff"),
+        ("X-Frame-Options", getattr(settings, "X_FRAME_OPTIONS", "DENY")),
+        ("Referrer-Policy", settings.SECURE_REFERRER_POLICY or "same-origin"),
+        ("Cross-Origin-Opener-Policy", settings.SECURE_CROSS_ORIGIN_OPENER_POLICY or "same-origin"),
+    ]
+
+
 class SecurityHeadersMiddleware:
     """Content-Security-Policy and Permissions-Policy on every answer (Django's SecurityMiddleware
     sets nosniff, Referrer-Policy and Cross-Origin-Opener-Policy; XFrameOptionsMiddleware DENY).
@@ -85,4 +109,40 @@ class SecurityHeadersMiddleware:
                 str(live.get("HLS_BASE_URL", "")), str(settings.RONGMEI.get("WEBSOCKET_URL", ""))
             )
         response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        return response
+
+
+class PublicWriteLimitMiddleware:
+    """One ceiling on every public write (rongmei.core.ratelimit.PUBLIC_WRITES): a write over it is
+    refused before any view runs (429, Retry-After, a message saying how long to wait: JSON for
+    the API, a page otherwise), so nothing of it is stored. Place after the session and
+    RequestContextMiddleware (the fan and the address). RONGMEI_PUBLIC_WRITE_CEILING=False turns
+    it off (benchmarks that send every request from one address); the services' own limits stay."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        write = ratelimit.public_write(request.method, request.path_info)
+        # Staff logged in (password and, per role, a second factor; every action audited) share
+        # the newsroom's one address: the ceiling for the public is not theirs, except at login.
+        staff = write is not None and write.name != "login" and getattr(getattr(request, "user", None), "is_authenticated", False)
+        if write is not None and not staff and getattr(settings, "RONGMEI_PUBLIC_WRITE_CEILING", True):
+            fan_id = request.session.get("fan_id") if hasattr(request, "session") else None  # rongmei.fans.auth.SESSION_KEY
+            refused = ratelimit.take(
+                write, person=str(fan_id) if isinstance(fan_id, int) else None, ip=request_ip(request), now=time.time()
+            )
+            if refused is not None:
+                return self._refuse(request, *refused)
+        return self.get_response(request)
+
+    @staticmethod
+    def _refuse(request, message: str, retry_after: int):
+        if request.path_info.startswith("/open311/"):  # GeoReport v2's error list
+            response = JsonResponse([{"code": 429, "description": message}], status=429, safe=False)
+        elif request.path_info.startswith("/api/"):  # rongmei.api.errors' shape
+            response = JsonResponse({"detail": message, "code": "throttled", "field": None}, status=429)
+        else:
+            response = render(request, "portal/message.html", {"message": message}, status=429)
+        response["Retry-After"] = str(retry_after)
         return response

@@ -39,6 +39,7 @@ from django.utils.translation import gettext_lazy
 
 from rongmei.accounts.models import Role
 from rongmei.core import audit, ratelimit, safety
+from rongmei.core import uploads as upload_checks
 from rongmei.core.exceptions import DomainError, NotAllowed, StateConflict
 from rongmei.core.input import strip_controls
 from rongmei.inquiries import masking, workdays
@@ -227,6 +228,22 @@ def _sniff(upload) -> str:
     return ""
 
 
+def _check_image(upload, name: str) -> None:
+    """The first bytes said picture: decode it (rongmei.core.uploads), so that a bomb, a damaged
+    file or something else behind a picture's first bytes is refused."""
+    upload.seek(0)
+    data = upload.read()
+    upload.seek(0)
+    try:
+        upload_checks.inspect_image(data)
+    except upload_checks.BadImage as bad:
+        if bad.kind == "too_many_pixels":
+            raise DomainError(_("%(name)s has too many pixels.") % {"name": name}, field="files", code="too_large") from None
+        raise DomainError(
+            _("%(name)s is damaged or not a picture; send the photo again.") % {"name": name}, field="files", code="not_an_image"
+        ) from None
+
+
 def check_uploads(uploads: Iterable, *, allow_documents: bool = False) -> list[tuple[object, str]]:
     """Validate every file before anything is stored; returns (upload, content type). Raises DomainError naming the file."""
     uploads = [u for u in uploads if u is not None]
@@ -251,6 +268,8 @@ def check_uploads(uploads: Iterable, *, allow_documents: bool = False) -> list[t
             raise DomainError(
                 _("%(name)s is larger than %(mb)s MB.") % {"name": name, "mb": limit // 2**20}, field="files", code="too_large"
             )
+        if ctype in _IMAGE_TYPES:
+            _check_image(upload, name)
         checked.append((upload, ctype))
     return checked
 

@@ -246,6 +246,16 @@ def test_ask_for_an_extension_within_the_allowed_range(client, citizen, editor, 
     assert 'data-testid="extension-pending"' in page and 'data-testid="extension"' not in page
 
 
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), (30, 120, 200)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
 def test_reply_with_a_pdf_and_a_photo_then_see_the_desks_flags(client, citizen, editor, unit, unit_staff):
     inquiry = forwarded(citizen, editor, unit)
     services.accept(actor=unit_staff, inquiry=inquiry)
@@ -253,7 +263,7 @@ def test_reply_with_a_pdf_and_a_photo_then_see_the_desks_flags(client, citizen, 
     files = {
         "reply-files": [
             SimpleUploadedFile("核查报告.pdf", PDF, content_type="application/pdf"),
-            SimpleUploadedFile("现场.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 64, content_type="image/png"),
+            SimpleUploadedFile("现场.png", _png(), content_type="image/png"),  # a real picture: it is decoded
         ]
     }
     response = post(client, inquiry, "reply", files=files, **{"reply-body": "您好，来信收悉，感谢您的关注，我们将尽快处理。"})

@@ -7,6 +7,7 @@ import os
 
 import pytest
 
+from rongmei.core.middleware import page_security_headers
 from rongmei.portal.edge import Edge
 
 
@@ -88,6 +89,16 @@ def test_a_published_page_comes_from_its_file_with_validators(pages):
     assert zipped["content-encoding"] == "gzip" and gzip.decompress(body).decode() == "<h1>泌阳新闻</h1>"
     status, head, body = run(call(edge, "/news/7/", method="HEAD"))
     assert status == 200 and body == b"" and int(head["content-length"]) == len("<h1>泌阳新闻</h1>".encode())
+
+
+def test_a_published_page_carries_the_same_security_headers_as_djangos_pages(pages, client, db, settings):
+    settings.RONGMEI_LIVE = {**settings.RONGMEI_LIVE, "HLS_BASE_URL": "http://live.biyang.example:8088/hls/"}
+    pages("index.html", "<h1>云上泌阳</h1>")
+    _, from_file, _ = run(call(Edge(Inner()), "/"))
+    from_django = client.get("/?page=2")  # a later page of the list: Django answers
+    for name, value in page_security_headers():
+        assert from_file[name.lower()] == value == from_django[name], name
+    assert "http://live.biyang.example:8088" in from_file["content-security-policy"]
 
 
 def test_an_article_ignores_its_query_but_a_later_list_page_goes_to_django(pages):

@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 
+from rongmei.core.middleware import page_security_headers
 from rongmei.distribution import services as distribution
+from rongmei.live.ingest import set_web_upstream
 from rongmei.testing import factories
 
 pytestmark = pytest.mark.skipif(shutil.which("nginx") is None, reason="nginx is not installed (scripts/setup_system.sh installs it)")
@@ -33,7 +35,7 @@ def nginx_conf(prefix: Path, listen: int, web: str) -> str:
     text = text.replace("/srv/rongmei", str(prefix))
     text = text.replace("listen 80;", f"listen 127.0.0.1:{listen};")
     text = text.replace("listen 1935;", f"listen 127.0.0.1:{_free_port()};")  # the live rooms' RTMP ingest
-    text = text.replace("server 127.0.0.1:8000;", f"server {web};")
+    text = set_web_upstream(text, [web])
     return text
 
 
@@ -91,6 +93,8 @@ def test_nginx_serves_published_pages_from_files_and_the_rest_from_the_app(nginx
     assert status == 200 and "泌阳县举办第十五届中国牛业发展大会" in body.decode()
     assert "Content-Language" not in headers  # from the file: Django's LocaleMiddleware never ran
     assert headers["ETag"] and headers["Last-Modified"] and headers["X-Frame-Options"] == "DENY"
+    for name, value in page_security_headers(hls_base_url="/hls/", websocket_url=""):
+        assert headers.get_all(name) == [value], name  # once: the server's own are not added too
     assert get(url, {"If-None-Match": headers["ETag"]})[0] == 304
     status, zipped, _ = get(url, {"Accept-Encoding": "gzip"})
     assert zipped["Content-Encoding"] == "gzip"
@@ -125,3 +129,5 @@ def test_nginx_micro_caches_the_shared_public_api_and_serves_static_files(nginx,
     (nginx.prefix / "var" / "static" / "css" / "site.0123abcd.css").write_text("body{color:#333}")
     status, headers, body = get(nginx.url + "/static/css/site.0123abcd.css")
     assert status == 200 and body == b"body{color:#333}" and "immutable" in headers["Cache-Control"]
+    for name, value in page_security_headers(hls_base_url="/hls/", websocket_url=""):
+        assert headers.get_all(name) == [value], name
