@@ -30,13 +30,13 @@ xdist = $(if $(filter-out 0,$(1)),-n $(1),)
 MAKEMESSAGES_IGNORE := --ignore=.venv --ignore=node_modules --ignore=build --ignore=var
 
 .PHONY: help install system python node assets compilemessages collectstatic run migrate seed \
-        test test-pg lint format messages check-requirements clean
+        test test-pg test-cluster cluster cluster-stop lint audit format messages check-requirements clean
 
 help:
 	@echo "make run       install what is missing, migrate, seed demo data, serve at http://$(HOST):$(PORT)"
 	@echo "make test      install, ruff, then the whole test suite (SQLite, in-memory layers)"
 	@echo "make test-pg   the suite against PostgreSQL ($(PG_URL)) and Redis ($(REDIS_URL_TEST))"
-	@echo "make lint | format | messages | install | check-requirements | clean"
+	@echo "make lint | audit | format | messages | install | check-requirements | clean"
 
 # --- install ------------------------------------------------------------------------
 install: system python node compilemessages collectstatic
@@ -93,14 +93,30 @@ migrate: python
 seed: migrate
 	$(MANAGE) seed_demo
 
+# --- the scaled topology on one machine (rongmei/cluster.py, docs/deployment.md) ----------
+# nginx on :8080, two WSGI web processes, one ASGI process, two RQ workers, PostgreSQL and Redis
+# of its own, all under var/cluster/. CLUSTER_PORT moves it.
+cluster: install
+	$(PY) -m rongmei.cluster up
+
+cluster-stop:
+	@if [ -x $(PY) ]; then $(PY) -m rongmei.cluster down; fi
+
 # --- test ---------------------------------------------------------------------------
 # ruff first; the suite runs even when ruff complains, so one run shows everything, and the
 # target fails with pytest's status, or ruff's when the tests passed.
+# The fault tests (tests/cluster, marker `cluster`) start their own cluster and run after the
+# rest, in one process: `make test-cluster` alone.
 test: install
 	@lint=0; $(VENV)/bin/ruff check . || lint=$$?; \
 	status=0; $(VENV)/bin/pytest $(call xdist,$(TEST_WORKERS)) $(PYTEST_ARGS) || status=$$?; \
+	cluster=0; if [ -z "$(PYTEST_ARGS)" ]; then $(MAKE) --no-print-directory test-cluster || cluster=$$?; fi; \
+	if [ $$status -eq 0 ] && [ $$cluster -ne 0 ]; then status=$$cluster; fi; \
 	if [ $$status -eq 0 ] && [ $$lint -ne 0 ]; then echo "make test: the tests passed but ruff check failed"; status=$$lint; fi; \
 	exit $$status
+
+test-cluster: install
+	$(VENV)/bin/pytest -m cluster tests/cluster -p no:xdist $(CLUSTER_PYTEST_ARGS)
 
 test-pg: export DATABASE_URL := $(PG_URL)
 test-pg: export REDIS_URL := $(REDIS_URL_TEST)
@@ -117,6 +133,23 @@ check-requirements: python
 lint: python
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+# pip-audit: every pin of requirements.txt against PyPI's advisory database (needs the network).
+# A pin it could not look up fails the target (--strict), so "no known vulnerabilities" means
+# every pin was checked. Offline, that failure says so; AUDIT_OFFLINE=warn turns only that case
+# into a warning (.ci/run's choice, docs/security.md "Dependencies"). Vulnerabilities always fail.
+AUDIT_OFFLINE ?= fail
+audit: python
+	@log=$$(mktemp); status=0; \
+	$(VENV)/bin/pip-audit -r requirements.txt --no-deps --disable-pip --strict --progress-spinner off 2>"$$log" || status=$$?; \
+	grep -v -e 'encouraged to fully hash' -e 'pip-compile' "$$log" >&2 || true; \
+	if [ $$status -ne 0 ] && grep -q -e 'could not be audited' -e 'ConnectionError' -e 'Max retries' "$$log"; then \
+	  rm -f "$$log"; \
+	  echo "make audit: PyPI's vulnerability service could not be reached: nothing was audited."; \
+	  if [ "$(AUDIT_OFFLINE)" = warn ]; then echo "make audit: WARNING only (AUDIT_OFFLINE=warn)"; exit 0; fi; \
+	  echo "make audit: run it with the network, or AUDIT_OFFLINE=warn to accept an unaudited run"; exit 1; \
+	fi; \
+	rm -f "$$log"; exit $$status
 
 format: python
 	$(VENV)/bin/ruff check --fix .

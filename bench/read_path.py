@@ -93,7 +93,9 @@ def nginx_conf(prefix: Path, listen: int, upstream: int) -> str:
     text = text.replace("/srv/rongmei", str(prefix))
     text = text.replace("listen 80;", f"listen 127.0.0.1:{listen};")
     text = text.replace("listen 1935;", f"listen 127.0.0.1:{free_port()};")  # the live rooms' RTMP ingest
-    return text.replace("server 127.0.0.1:8000;", f"server 127.0.0.1:{upstream};")
+    from rongmei.live.ingest import set_web_upstream
+
+    return set_web_upstream(text, [f"127.0.0.1:{upstream}"])
 
 
 def ensure_wagtail() -> Path:

@@ -4,6 +4,9 @@ from django.urls import include, path
 from rongmei.api.urls import api
 from rongmei.core.health import healthz
 
+# A database restarting answers 503 with a plain message, not Django's bare 500 (rongmei/core/errors.py).
+handler500 = "rongmei.core.errors.server_error"
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),

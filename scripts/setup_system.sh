@@ -11,12 +11,16 @@
 #   libnginx-mod-rtmp  nginx's RTMP module: the live rooms' ingest (encoders push to port 1935)
 #   golang-go golang-github-gorilla-websocket-dev  the Go load client of bench/live_chat
 #   wrk             the HTTP load generator of bench/read_path.py
+#   postgresql redis-server  `make cluster` runs its own PostgreSQL and Redis (rongmei/cluster.py)
 #   nodejs, npm     only when `node` / `npm` are not on PATH (front-end build)
 #   python3-venv    only when python3 cannot create a virtual environment
 set -euo pipefail
 
 packages=(chromium fonts-noto-cjk fonts-noto-color-emoji gettext ffmpeg libpango-1.0-0 libpangoft2-1.0-0 nginx-light wrk
   libnginx-mod-rtmp golang-go golang-github-gorilla-websocket-dev)
+# PostgreSQL and Redis of the machine's own, when their servers are not there yet.
+if ! compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null; then packages+=(postgresql); fi
+if ! command -v redis-server >/dev/null 2>&1; then packages+=(redis-server); fi
 if ! command -v node >/dev/null 2>&1; then
   packages+=(nodejs)
 fi

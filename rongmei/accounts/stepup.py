@@ -45,7 +45,7 @@ VERIFIED_AT_SESSION_KEY = "rongmei_second_factor_at"
 # When this session's password was last checked (the login): enrolling a first authenticator in
 # a session older than the step-up window asks for the password again, so a stolen session cookie
 # cannot enrol the thief's phone and then pass every step-up with it.
-PASSWORD_AT_SESSION_KEY = "rongmei_password_at"
+PASSWORD_AT_SESSION_KEY = "rongmei_password_at"  # noqa: S105 (a session key name, not a secret)
 # The field of the step-up form that carries the code when it posts back to the privileged view.
 CODE_FIELD = "step_up_code"
 STEP_UP_CODE = "step_up_required"

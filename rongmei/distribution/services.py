@@ -19,6 +19,7 @@ import random
 import time
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -41,8 +42,14 @@ MAX_ATTEMPTS = 20
 BACKOFF_BASE_SECONDS = 30
 BACKOFF_CAP_SECONDS = 1800
 # A publication left in rendering/sending longer than this (a worker died mid-call) may be sent again;
-# the idempotency key keeps the channel from making a second item.
-IN_FLIGHT_LEASE = dt.timedelta(minutes=5)
+# the idempotency key keeps the channel from making a second item. Settings:
+# RONGMEI_PUBLISH_LEASE_SECONDS (300; longer than any channel's slowest upload).
+
+
+def in_flight_lease() -> dt.timedelta:
+    return dt.timedelta(seconds=getattr(settings, "RONGMEI_PUBLISH_LEASE_SECONDS", 300))
+
+
 MAX_SCHEDULE_AHEAD = dt.timedelta(days=366)
 MAX_REASON_CHARS = 500
 
@@ -163,7 +170,7 @@ def publish(*, actor, story: Story, channels, at: dt.datetime | None = None) -> 
 
 
 def _in_flight(pub: Publication, now: dt.datetime) -> bool:
-    return pub.state in (S.RENDERING, S.SENDING) and pub.updated_at > now - IN_FLIGHT_LEASE
+    return pub.state in (S.RENDERING, S.SENDING) and pub.updated_at > now - in_flight_lease()
 
 
 def _log_attempt(pub, kind, started, duration_ms, error: AdapterError | None) -> None:
@@ -365,7 +372,7 @@ def withdraw(publication: Publication) -> str:
         if pub.next_attempt_at is None or pub.next_attempt_at > now:
             return "not_due"
         pub.attempts += 1
-        pub.next_attempt_at = now + IN_FLIGHT_LEASE  # a second worker waits instead of calling too
+        pub.next_attempt_at = now + in_flight_lease()  # a second worker waits instead of calling too
         pub.save(update_fields=["attempts", "next_attempt_at"])
     adapter = adapter_for(pub.channel)
     started, t0 = timezone.now(), time.monotonic()
@@ -416,7 +423,7 @@ def resume_due(now: dt.datetime | None = None) -> int:
     """Send and retract whatever is due but has no task (a queue outage, a crashed worker).
     Run by `manage.py publish_due`; harmless to run any time."""
     now = now or timezone.now()
-    stale = now - IN_FLIGHT_LEASE
+    stale = now - in_flight_lease()
     count = 0
     due = Publication.objects.filter(
         Q(state__in=(S.PENDING, S.FAILED), next_attempt_at__lte=now) | Q(state__in=(S.RENDERING, S.SENDING), updated_at__lte=stale)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-
 from django.db.models import F
 from django.db.models.functions import Coalesce, Greatest
 from django.utils.translation import gettext as _

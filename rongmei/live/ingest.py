@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import shutil
 import signal
 import socket
@@ -308,6 +309,13 @@ def start_push_transcoder(room) -> str:
 DEPLOY_CONF = Path(__file__).resolve().parents[2] / "deploy" / "nginx.conf"
 
 
+def set_web_upstream(text: str, servers: list[str]) -> str:
+    """deploy/nginx.conf's ``upstream rongmei_web`` with the given web processes instead of its
+    127.0.0.1:8000 and :8002 (the tests, the benches and the cluster)."""
+    lines = "\n        ".join(f"server {s} max_fails=3 fail_timeout=2s;" for s in servers)
+    return re.sub(r"(upstream rongmei_web \{\n)(\s*server [^\n]*\n)+", lambda m: f"{m.group(1)}        {lines}\n", text, count=1)
+
+
 def nginx_conf(
     *,
     prefix: Path,
@@ -315,19 +323,22 @@ def nginx_conf(
     web: str,
     rtmp_listen: str | None,
     ws: str | None = None,
+    web_servers: list[str] | None = None,
     keep_user: bool = True,
     var_dir: Path | None = None,
 ) -> str:
     """deploy/nginx.conf with this machine's paths and ports put in, nothing else changed (as
     rongmei/portal/tests/test_nginx.py does): ``prefix`` replaces /srv/rongmei, ``web`` the app's
     address (127.0.0.1:8000), ``rtmp_listen`` the RTMP port (None drops the RTMP ingest: no
-    module). Used by scripts/run.sh (embedded default, through ``python -m rongmei.live.ingest``)
+    module), ``web_servers`` the web processes of the upstream when there are several (the
+    cluster, rongmei/cluster.py). Used by scripts/run.sh (embedded default, through ``python -m rongmei.live.ingest``)
     and the tests."""
     text = DEPLOY_CONF.read_text()
     if var_dir is not None:
         text = text.replace("/srv/rongmei/var", str(var_dir))
     text = text.replace("/srv/rongmei", str(prefix))
     text = text.replace("listen 80;", f"listen {http_listen};")
+    text = set_web_upstream(text, web_servers or [web])
     text = text.replace("127.0.0.1:8000", web)
     text = text.replace("server 127.0.0.1:8001;", f"server {ws or web};")
     if not keep_user:

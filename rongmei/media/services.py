@@ -10,6 +10,7 @@ import hashlib
 import logging
 import os
 import shutil
+import threading
 import uuid
 
 from django.conf import settings
@@ -554,22 +555,82 @@ def _requeue(rendition: Rendition) -> None:
     transaction.on_commit(lambda pk=rendition.pk: _enqueue(pk))
 
 
+# A worker making a rendition touches its row at least every HEARTBEAT seconds (ffmpeg's progress,
+# or the heartbeat thread when ffmpeg says nothing); a row untouched for LEASE seconds lost its
+# worker (killed, its machine restarted) and is made again, up to MAX_ATTEMPTS times in all.
+MAX_ATTEMPTS = 3
+
+
+def heartbeat_seconds() -> float:
+    return float(getattr(settings, "RONGMEI_TASK_HEARTBEAT_SECONDS", 15))
+
+
+def lease_seconds() -> float:
+    return float(getattr(settings, "RONGMEI_TASK_LEASE_SECONDS", 120))
+
+
 def stale_before() -> dt.datetime:
-    """A rendition "running" with no sign of life since then lost its worker (killed, restarted):
-    ffmpeg itself is stopped at the timeout, so nothing runs that long."""
-    return timezone.now() - dt.timedelta(seconds=render.timeout_seconds() + 300)
+    """A rendition "running" with no sign of life since then lost its worker."""
+    return timezone.now() - dt.timedelta(seconds=lease_seconds())
 
 
 def is_stale(rendition: Rendition) -> bool:
     return rendition.status == Rendition.Status.RUNNING and rendition.updated_at < stale_before()
 
 
-def fail_stale_renditions() -> int:
-    """Mark renditions whose worker vanished as failed, so they can be retried."""
-    count = 0
+def recover_stale_renditions() -> dict:
+    """Renditions whose worker vanished: made again (a new task) while attempts are left, else
+    marked failed with the reason, to be retried by hand. Safe to repeat (cron, housekeeping)."""
+    requeued = failed = 0
     for rendition in Rendition.objects.filter(status=Rendition.Status.RUNNING, updated_at__lt=stale_before()).select_related("asset"):
-        count += _failed(rendition, _("The worker making this rendition stopped without finishing. Retry it."), "") == "failed"
-    return count
+        if rendition.attempts < MAX_ATTEMPTS:
+            with transaction.atomic():
+                took = Rendition.objects.filter(pk=rendition.pk, status=Rendition.Status.RUNNING, updated_at__lt=stale_before()).update(
+                    status=Rendition.Status.PENDING, progress=0, updated_at=timezone.now()
+                )
+                if took:
+                    audit.record(
+                        "media.rendition_requeued",
+                        actor=None,
+                        subject=rendition.asset,
+                        summary=_("The worker making %(kind)s stopped; making it again") % {"kind": rendition.get_kind_display()},
+                        data={"rendition": rendition.pk, "kind": rendition.kind, "attempts": rendition.attempts},
+                    )
+                    transaction.on_commit(lambda pk=rendition.pk: _enqueue(pk))
+            requeued += took
+        else:
+            message = _("The worker making this rendition stopped without finishing %(n)s times. Retry it.") % {"n": rendition.attempts}
+            failed += _failed(rendition, message, "") == "failed"
+    return {"requeued": requeued, "failed": failed}
+
+
+class _Heartbeat:
+    """Touches a running rendition's row every heartbeat_seconds() while ffmpeg works."""
+
+    def __init__(self, rendition_id: int) -> None:
+        self.rendition_id = rendition_id
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, name=f"rendition-{rendition_id}-heartbeat", daemon=True)
+
+    def _run(self) -> None:
+        from django.db import connection
+
+        try:
+            while not self.stop.wait(heartbeat_seconds()):
+                try:
+                    Rendition.objects.filter(pk=self.rendition_id, status=Rendition.Status.RUNNING).update(updated_at=timezone.now())
+                except Exception:
+                    log.warning("rendition %s: heartbeat not written", self.rendition_id, exc_info=True)
+        finally:
+            connection.close()
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join(timeout=5)
 
 
 def retry_rendition(*, actor, rendition: Rendition) -> Rendition:
@@ -635,7 +696,8 @@ def run_rendition(rendition_id: int) -> str:
         Rendition.objects.filter(pk=rendition_id, status=Rendition.Status.RUNNING).update(progress=pct, updated_at=timezone.now())
 
     try:
-        made = _make(rendition, work, progress)
+        with _Heartbeat(rendition_id):
+            made = _make(rendition, work, progress)
     except render.RenditionError as e:
         shutil.rmtree(work, ignore_errors=True)
         return _failed(rendition, e.message, e.detail)

@@ -15,8 +15,13 @@ def make_rendition(rendition_id: int) -> str:
 
 @task()
 def housekeeping() -> dict:
-    """Remove upload sessions nobody finished (and their partial data); mark renditions whose
-    worker vanished as failed, so they can be retried. Run it hourly."""
+    """Remove upload sessions nobody finished (and their partial data); make renditions whose
+    worker vanished again (or mark them failed after MAX_ATTEMPTS). Run it hourly."""
     from rongmei.media import services
 
-    return {"uploads_purged": services.purge_expired_uploads(), "renditions_failed": services.fail_stale_renditions()}
+    recovered = services.recover_stale_renditions()
+    return {
+        "uploads_purged": services.purge_expired_uploads(),
+        "renditions_requeued": recovered["requeued"],
+        "renditions_failed": recovered["failed"],
+    }

@@ -154,7 +154,6 @@ def test_rows_written_before_encryption_are_encrypted_by_the_migration_helper(qu
     assert raw(Inquiry, question.pk, "phone") == (PHONE,)
 
 
-
 def test_a_value_that_only_looks_like_a_token_is_encrypted_like_any_other(db):
     """A name typed as "gAAAAAbc" is not a token: stored in clear it would never decrypt again."""
     import datetime as dt

@@ -20,7 +20,9 @@ class Receiver:
         self.deliveries: Counter = Counter()
         self.deletes: Counter = Counter()
         self.bad_signatures = 0
-        self.fail_next: list[str] = []  # "500", "timeout", "drop"
+        self.fail_next: list[str] = []  # "500", "timeout", "drop", "hold" (no answer until release is set)
+        self.held = threading.Event()
+        self.release = threading.Event()
         self.failure_rate = 0.0
         self.rng = random.Random(7)  # noqa: S311
         self.lock = threading.Lock()
@@ -45,6 +47,10 @@ class Receiver:
                 elif mode == "drop":
                     self.close_connection = True
                     self.connection.close()
+                elif mode == "hold":  # the sender waits on us (the fault tests kill it meanwhile)
+                    receiver.held.set()
+                    receiver.release.wait(120)
+                    self.close_connection = True
                 return mode is not None
 
             def _handle(self, method: str) -> None:

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import json
 import logging
 import os
@@ -559,6 +560,7 @@ class Hub:
         self._redis = None
         self._pubsub = None
         self._listener: asyncio.Task | None = None
+        self._lost = False  # the Redis subscription broke and is not back yet
         self._channels: dict[str, int] = {}
         if not self.redis_url:
             bus.register_local_hub(self, loop)
@@ -651,6 +653,12 @@ class Hub:
             return
         name = bus.channel(room_id)
         self._channels[name] = room_id
+        if self._lost:
+            # The listener is subscribing every room again (and catching them up) as soon as
+            # Redis answers: a subscription of this room alone would make it skip the others.
+            if self._listener is None or self._listener.done():
+                self._listener = self.loop.create_task(self._listen())
+            return
         if self._pubsub is None:
             self._pubsub = self._client().pubsub(ignore_subscribe_messages=True)
         await self._pubsub.subscribe(name)
@@ -669,9 +677,21 @@ class Hub:
 
     async def _listen(self) -> None:
         """One subscription per process: every room's channel on it. If Redis goes away, keep
-        trying; the rooms' sockets see nothing meanwhile and catch up by resuming."""
+        trying to subscribe again; once back, each room's recent lines are read from the database
+        and its sockets brought up to date (lines they lack, and removals they missed), so what
+        other processes published meanwhile is not missing."""
         while True:
             try:
+                if self._lost or self._pubsub is None or not self._pubsub.subscribed:
+                    if not self._channels:
+                        self._lost = False
+                        return
+                    self._pubsub = self._client().pubsub(ignore_subscribe_messages=True)
+                    await self._pubsub.subscribe(*self._channels)
+                    if self._lost:
+                        self._lost = False
+                        log.warning("live chat: Redis subscription back for %s rooms", len(self._channels))
+                        await self._catch_up()
                 async for message in self._pubsub.listen():
                     if message.get("type") != "message":
                         continue
@@ -685,15 +705,32 @@ class Hub:
             except asyncio.CancelledError:
                 raise
             except Exception:
-                log.warning("live chat: Redis subscription lost; reconnecting")
+                if not self._lost:
+                    log.warning("live chat: Redis subscription lost; subscribing again until it answers")
+                self._lost = True
+                with contextlib.suppress(Exception):
+                    await self._pubsub.aclose()
+                self._pubsub = None
                 await asyncio.sleep(1)
-                try:
-                    self._pubsub = self._client().pubsub(ignore_subscribe_messages=True)
-                    if self._channels:
-                        await self._pubsub.subscribe(*self._channels)
-                except Exception:
-                    log.warning("live chat: Redis is still away")
-                    continue
+
+    async def _catch_up(self) -> None:
+        for room in list(self.rooms.values()):
+            try:
+                rows = (await run_db(store.history, room.id))["m"]
+            except Exception:
+                log.warning("live chat: room %s could not catch up after Redis came back", room.id)
+                continue
+            fresh = {m["id"] for m in rows}
+            oldest = min(fresh, default=None)
+            gone = [i for i in room.recent.messages if i not in fresh and oldest is not None and i >= oldest]
+            recent = Recent(room.recent.size)
+            recent.load(rows)
+            recent.removed = room.recent.removed
+            room.recent = recent
+            room.recent.remove(gone)
+            events = [{"e": "remove", "ids": gone}] if gone else []
+            if rows or events:
+                room.broadcast(dumps({"t": "batch", "m": rows, "ev": events}))
 
 
 _hubs: dict[int, Hub] = {}

@@ -189,19 +189,38 @@ def test_the_task_runs_the_rendition(reporter):
     assert make_rendition.call(r.pk) == "done"
 
 
-def test_a_rendition_whose_worker_vanished_is_failed_and_can_be_retried(reporter, editor):
+def test_a_rendition_whose_worker_vanished_is_made_again_then_failed_after_three_attempts(reporter, editor, settings):
     import datetime as dt
 
     from django.utils import timezone
 
+    from rongmei.core.models import AuditLog
     from rongmei.media.tasks import housekeeping
 
+    settings.RONGMEI_TASK_LEASE_SECONDS = 60
     asset = upload(reporter, jpeg_bytes((100, 100)), "a.jpg")
     r = asset.renditions.get(kind="thumb_320")
-    Rendition.objects.filter(pk=r.pk).update(status="running", updated_at=timezone.now() - dt.timedelta(hours=3))
+    # A worker claimed it (attempt 1) and died: its row has not been touched for 61 s.
+    Rendition.objects.filter(pk=r.pk).update(status="running", attempts=1, updated_at=timezone.now() - dt.timedelta(seconds=61))
     assert services.is_stale(Rendition.objects.get(pk=r.pk))
-    assert housekeeping.call() == {"uploads_purged": 0, "renditions_failed": 1}
+    # One touched 59 s ago still has its worker.
+    other = asset.renditions.exclude(pk=r.pk).first()
+    if other is not None:
+        Rendition.objects.filter(pk=other.pk).update(status="running", attempts=1, updated_at=timezone.now() - dt.timedelta(seconds=59))
+    assert housekeeping.call() == {"uploads_purged": 0, "renditions_requeued": 1, "renditions_failed": 0}
     r.refresh_from_db()
-    assert r.status == "failed" and "stopped" in r.error
+    assert r.status == "pending" and r.attempts == 1
+    assert AuditLog.objects.filter(action="media.rendition_requeued").count() == 1
+    if other is not None:
+        assert Rendition.objects.get(pk=other.pk).status == "running"
+    assert services.run_rendition(r.pk) == "done"
+    r.refresh_from_db()
+    assert r.attempts == 2
+
+    # The third attempt's worker dies too: no fourth by itself; failed, with the reason, and retried by hand.
+    Rendition.objects.filter(pk=r.pk).update(status="running", attempts=3, updated_at=timezone.now() - dt.timedelta(hours=3))
+    assert housekeeping.call()["renditions_failed"] == 1
+    r.refresh_from_db()
+    assert r.status == "failed" and "3" in r.error
     services.retry_rendition(actor=editor, rendition=r)
     assert services.run_rendition(r.pk) == "done"

@@ -6,9 +6,15 @@ from rongmei.media import services
 
 
 class Command(BaseCommand):
-    help = gettext_lazy("Remove unfinished uploads past their expiry and mark renditions whose worker vanished as failed (run hourly).")
+    help = gettext_lazy(
+        "Remove unfinished uploads past their expiry; make renditions whose worker vanished again, or mark them failed "
+        "after three attempts (run hourly, or every few minutes)."
+    )
 
     def handle(self, *args, **options):
         purged = services.purge_expired_uploads()
-        failed = services.fail_stale_renditions()
-        self.stdout.write(_("%(p)s expired uploads removed, %(f)s stale renditions marked failed.") % {"p": purged, "f": failed})
+        recovered = services.recover_stale_renditions()
+        self.stdout.write(
+            _("%(p)s expired uploads removed, %(r)s stale renditions queued again, %(f)s marked failed.")
+            % {"p": purged, "r": recovered["requeued"], "f": recovered["failed"]}
+        )
