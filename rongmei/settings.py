@@ -84,6 +84,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "rongmei.core.middleware.RequestContextMiddleware",
+    # One ceiling on every public write (rongmei/core/ratelimit.py PUBLIC_WRITES).
+    "rongmei.core.middleware.PublicWriteLimitMiddleware",
     "rongmei.accounts.middleware.RequireTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -113,7 +115,9 @@ TEMPLATES = [
 
 # --- database -------------------------------------------------------------------------
 DATABASE_URL = env_str("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'rongmei.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0))}
+# Kept connections are checked before a request uses them: after a database restart the first
+# request gets a new connection instead of "terminating connection due to administrator command".
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0), conn_health_checks=True)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the task worker and the web process write without "database is locked".
     DATABASES["default"]["OPTIONS"] = {
@@ -127,6 +131,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- media ------------------------------------------------------------------------------
 RONGMEI_MEDIA_MAX_BYTES = env_int("RONGMEI_MEDIA_MAX_BYTES", 2 * 1024**3)
 RONGMEI_FFMPEG_TIMEOUT = env_int("RONGMEI_FFMPEG_TIMEOUT", 3600)
+# Work whose worker died is found by its silence: a rendition's worker touches its row every
+# HEARTBEAT seconds; one silent for LEASE seconds is made again. A publication stuck in "sending"
+# for PUBLISH_LEASE seconds is sent again (the channel's idempotency key prevents a second item).
+RONGMEI_TASK_HEARTBEAT_SECONDS = env_int("RONGMEI_TASK_HEARTBEAT_SECONDS", 15)
+RONGMEI_TASK_LEASE_SECONDS = env_int("RONGMEI_TASK_LEASE_SECONDS", 120)
+RONGMEI_PUBLISH_LEASE_SECONDS = env_int("RONGMEI_PUBLISH_LEASE_SECONDS", 300)
 
 REDIS_URL = env_str("REDIS_URL") or None
 if REDIS_URL and TESTING and os.environ.get("PYTEST_XDIST_WORKER", "").startswith("gw"):
@@ -135,11 +145,14 @@ if REDIS_URL and TESTING and os.environ.get("PYTEST_XDIST_WORKER", "").startswit
     _worker = int(os.environ["PYTEST_XDIST_WORKER"][2:])
     REDIS_URL = re.sub(r"(/\d+)?$", f"/{_worker + 1}", REDIS_URL.split("?")[0].rstrip("/"), count=1)
 if REDIS_URL:
+    # A Redis that does not answer makes the cache miss instead of failing the request, and a task
+    # goes to the database queue (the fallback backend) instead of being lost: rongmei/core/resilience.py.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "rongmei.core.resilience.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "rongmei"),
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
         }
     }
     CHANNEL_LAYERS = {
@@ -150,7 +163,10 @@ if REDIS_URL:
     }
     # RQ must not kill a transcode before ffmpeg's own timeout says why it failed.
     RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": RONGMEI_FFMPEG_TIMEOUT + 600}}
-    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    TASKS = {
+        "default": {"BACKEND": "rongmei.core.resilience.ResilientRQBackend", "QUEUES": ["default"]},
+        "fallback": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]},
+    }
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "rongmei"}}
@@ -186,6 +202,9 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG and not TESTING)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "融媒 Rongmei")
+# Privileged actions (publish, retract, role changes, personal-data exports) need the second factor
+# verified within this many seconds (rongmei/accounts/stepup.py, docs/security.md).
+RONGMEI_STEP_UP_SECONDS = env_int("RONGMEI_STEP_UP_SECONDS", 15 * 60)
 
 # --- i18n -------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -300,6 +319,24 @@ RONGMEI_LIVE = {
 # Set it in production and keep it: when it changes, stored channel settings can't be read.
 RONGMEI_CREDENTIALS_KEY = env_str("RONGMEI_CREDENTIALS_KEY", "") or ""
 
+# Personal data at rest (rongmei.core.crypto, docs/security.md "Personal data"): a comma-separated
+# list of secrets; the first encrypts, all decrypt. Rotate: put a new secret first, run
+# `manage.py rotate_personal_data_key`, then drop the old one. Empty: derived from
+# RONGMEI_CREDENTIALS_KEY (else SECRET_KEY). The index key hashes phone numbers for look-ups; it
+# never rotates (changing it loses every look-up by phone until the hashes are recomputed).
+RONGMEI_PERSONAL_DATA_KEYS = env_list("RONGMEI_PERSONAL_DATA_KEYS", [])
+RONGMEI_PERSONAL_DATA_INDEX_KEY = env_str("RONGMEI_PERSONAL_DATA_INDEX_KEY", "") or ""
+
+# How long personal data is kept (`manage.py retention_sweep`, hourly): a question's contact data
+# and original text after it is closed; a volunteer's real name after their last activity; a
+# resident's address after the service request ended; SMS login codes.
+RONGMEI_RETENTION = {
+    "inquiry_contact_days": env_int("RONGMEI_RETENTION_INQUIRY_CONTACT_DAYS", 730),
+    "volunteer_inactive_days": env_int("RONGMEI_RETENTION_VOLUNTEER_INACTIVE_DAYS", 1095),
+    "service_address_days": env_int("RONGMEI_RETENTION_SERVICE_ADDRESS_DAYS", 365),
+    "sms_code_days": env_int("RONGMEI_RETENTION_SMS_CODE_DAYS", 1),
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -321,3 +358,6 @@ TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+# One ceiling on every public write (rongmei.core.middleware.PublicWriteLimitMiddleware,
+# docs/security.md "Rate limits"); off only for benchmarks that send everything from one address.
+RONGMEI_PUBLIC_WRITE_CEILING = env_bool("RONGMEI_PUBLIC_WRITE_CEILING", True)
