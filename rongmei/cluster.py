@@ -6,8 +6,8 @@
 
 What runs (docs/deployment.md "The cluster on one machine"), all under ``var/cluster/``:
 
-- PostgreSQL of its own (``initdb`` on first start; 127.0.0.1:55432, database ``rongmei``),
-- Redis of its own (127.0.0.1:56379, append-only file: a restart keeps the queue),
+- PostgreSQL of its own (``initdb`` on first start; 127.0.0.1:18432, database ``rongmei``),
+- Redis of its own (127.0.0.1:18379, append-only file: a restart keeps the queue),
 - two WSGI web processes (gunicorn, 127.0.0.1:18001 and :18002),
 - one ASGI process for the WebSockets (uvicorn, 127.0.0.1:18010),
 - two task workers (``manage.py rqworker``),
@@ -130,13 +130,16 @@ class Cluster:
     def asgi_port(self) -> int:
         return self.base_port + 9930
 
+    # Every port below 32768: the kernel hands out 32768–60999 as the local ports of outgoing
+    # connections, and one of those on a server's port stops the server from binding it.
+
     @property
     def pg_port(self) -> int:
-        return self.base_port + 47352  # 55432
+        return self.base_port + 10352  # 18432
 
     @property
     def redis_port(self) -> int:
-        return self.base_port + 48299  # 56379
+        return self.base_port + 10299  # 18379
 
     @property
     def url(self) -> str:
@@ -222,6 +225,9 @@ class Cluster:
                 capture_output=True,
             )
         if not self.postgres_up():
+            # A PostgreSQL of an earlier run may still be letting go of the port.
+            with contextlib.suppress(TimeoutError):
+                wait_for(lambda: not answers(self.pg_port), f"port {self.pg_port} to be free", 15)
             self._pg_ctl("start", "-w", "-t", "60")
         wait_for(self.postgres_up, "PostgreSQL", 60)
         exists = subprocess.run(
@@ -311,7 +317,11 @@ class Cluster:
     # --- the application's processes ---------------------------------------------------------
 
     def programs(self) -> dict[str, list[str]]:
-        gunicorn = [str(PY), "-m", "gunicorn", "rongmei.wsgi:application", "--worker-class", "gthread", "--workers", "1", "--threads", "4"]
+        # --preload: the app is loaded and warmed (rongmei/wsgi.py) before the port is bound, so a
+        # restarting web process refuses connections (nginx tries the other at once) instead of
+        # holding them for the seconds its start takes.
+        gunicorn = [str(PY), "-m", "gunicorn", "rongmei.wsgi:application", "--preload", "--worker-class", "gthread", "--workers", "1"]
+        gunicorn += ["--threads", "4"]
         gunicorn += ["--graceful-timeout", "10", "--timeout", "120", "--log-level", "warning"]
         worker = [str(PY), "manage.py", "rqworker", "--with-scheduler", "--job-class", "django_tasks_rq.Job", "default"]
         return {

@@ -4,7 +4,7 @@
   (restarting, failed over) makes a read a miss and a write a no-op, logged, instead of a server
   error in the middle of a citizen's question. Rate-limit counts kept in the cache are the one
   thing that loosens for those seconds.
-- ``ResilientRQBackend``: enqueueing a task tries Redis for a few seconds, then puts the task in
+- ``ResilientRQBackend``: enqueueing a task tries Redis for a second, then puts the task in
   the database queue (the ``fallback`` backend, django-tasks-db, whose table exists in every
   setup), which ``manage.py db_worker --backend fallback`` runs. A task asked for during a Redis
   outage is late by seconds, never lost.
@@ -66,11 +66,17 @@ class ResilientRedisCache(RedisCache):
 class ResilientRQBackend(RQBackend):
     """django-tasks' RQ backend that never loses a task to a Redis outage."""
 
-    # Redis restarts in a second or two; a request waits that long at most before the fallback.
-    RETRY_FOR_SECONDS = 3.0
+    # A blip (a failover) is waited out for this long; then the task goes to the database queue.
+    RETRY_FOR_SECONDS = 1.0
+    # After a failure, this process sends tasks straight to the database queue for a while, so
+    # that a request asking for three tasks during an outage does not wait three times.
+    DOWN_FOR_SECONDS = 5.0
     FALLBACK = "fallback"
+    _down_until = 0.0
 
     def enqueue(self, task, args, kwargs):
+        if time.monotonic() < ResilientRQBackend._down_until:
+            return self._fallback(task, args, kwargs)
         deadline = time.monotonic() + self.RETRY_FOR_SECONDS
         pause = 0.1
         while True:
@@ -78,10 +84,11 @@ class ResilientRQBackend(RQBackend):
                 return super().enqueue(task, args, kwargs)
             except REDIS_DOWN as e:
                 if time.monotonic() + pause > deadline:
-                    log.warning("tasks: Redis does not answer (%s); %s goes to the database queue", e, task.module_path)
+                    ResilientRQBackend._down_until = time.monotonic() + self.DOWN_FOR_SECONDS
+                    log.warning("tasks: Redis does not answer (%s); tasks go to the database queue for %s s", e, self.DOWN_FOR_SECONDS)
                     return self._fallback(task, args, kwargs)
                 time.sleep(pause)
-                pause = min(pause * 2, 1.0)
+                pause = min(pause * 2, 0.5)
 
     def _fallback(self, task, args, kwargs):
         from django_tasks import task_backends

@@ -69,6 +69,7 @@ class Question:
     receipt: str = ""  # the site's receipt number once acknowledged
     landed_earlier: bool = False  # a retry was refused with "just now": an earlier try landed
     latencies: list[float] = field(default_factory=list)
+    started: list[float] = field(default_factory=list)  # time.monotonic() at each POST
 
 
 class Citizen:
@@ -116,6 +117,7 @@ class Citizen:
                 source=self.source,
             )
             q.latencies.append(posted.seconds)
+            q.started.append(time.monotonic() - posted.seconds)
             location = posted.headers.get("location", "")
             if posted.status == 302 and "/wenzheng/sent/" in location:
                 q.attempts.append((302, "receipt"))
@@ -140,6 +142,7 @@ class Readers:
         self.host, self.port, self.paths, self.pause = host, port, paths, pause
         self.statuses: dict[int, int] = {}
         self.latencies: list[float] = []
+        self.started: list[float] = []  # time.monotonic() at each request, beside latencies
         self.stop = threading.Event()
         self.lock = threading.Lock()
         self.threads = [threading.Thread(target=self._run, args=(i,), daemon=True) for i in range(threads)]
@@ -153,6 +156,7 @@ class Readers:
             with self.lock:
                 self.statuses[a.status] = self.statuses.get(a.status, 0) + 1
                 self.latencies.append(a.seconds)
+                self.started.append(time.monotonic() - a.seconds)
             if self.pause:
                 self.stop.wait(self.pause)
 
