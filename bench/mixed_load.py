@@ -43,7 +43,7 @@ sys.path.insert(0, str(ROOT))
 import psycopg  # noqa: E402
 
 from rongmei.cluster import Cluster  # noqa: E402
-from rongmei.testing.load import ChatFan, Citizen, Question, Readers, percentile  # noqa: E402
+from rongmei.testing.load import ChatFan, Citizen, Question, Readers, fans_code, percentile  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 HOST = "127.0.0.1"
@@ -54,25 +54,7 @@ RECOVERY = 10.0
 
 
 def fans(cluster: Cluster, count: int, first: int) -> list[str]:
-    return [
-        cookie
-        for _pk, cookie in cluster.python(f"""
-import datetime as dt
-from django.conf import settings
-from django.contrib.sessions.backends.db import SessionStore
-from django.utils import timezone
-from rongmei.fans.auth import SESSION_KEY
-from rongmei.fans.models import Fan
-result = []
-for i in range({count}):
-    fan = Fan.objects.create(phone="+86137%08d" % ({first} + i), nickname="压测%d" % ({first} + i))
-    Fan.objects.filter(pk=fan.pk).update(created_at=timezone.now() - dt.timedelta(days=30))
-    s = SessionStore()
-    s[SESSION_KEY] = fan.pk
-    s.create()
-    result.append([fan.pk, settings.SESSION_COOKIE_NAME + "=" + s.session_key])
-""")
-    ]
+    return [cookie for _pk, cookie in cluster.python(fans_code(count, first, phone_prefix="137", nickname="压测"))]
 
 
 def stats(values: list[float]) -> dict:

@@ -265,6 +265,28 @@ class ChatFan:
             self._drop()
 
 
+def fans_code(count: int, first: int, *, phone_prefix: str = "139", nickname: str = "测试") -> str:
+    """Code for rongmei.cluster.Cluster.python: ``count`` app users registered a month ago (past
+    any new-account gate), each with a session as after the SMS login; its result is
+    [[fan id, "sessionid=…"], …], the Cookie header of each."""
+    return f"""
+import datetime as dt
+from django.conf import settings
+from django.contrib.sessions.backends.db import SessionStore
+from django.utils import timezone
+from rongmei.fans.auth import SESSION_KEY
+from rongmei.fans.models import Fan
+result = []
+for i in range({count}):
+    fan = Fan.objects.create(phone="+86{phone_prefix}%08d" % ({first} + i), nickname="{nickname}%d" % ({first} + i))
+    Fan.objects.filter(pk=fan.pk).update(created_at=timezone.now() - dt.timedelta(days=30))
+    s = SessionStore()
+    s[SESSION_KEY] = fan.pk
+    s.create()
+    result.append([fan.pk, settings.SESSION_COOKIE_NAME + "=" + s.session_key])
+"""
+
+
 def percentile(values: list[float], p: float) -> float:
     if not values:
         return 0.0

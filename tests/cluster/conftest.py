@@ -33,24 +33,3 @@ def cluster():
     c.start(seed=True, timeout=180)
     yield c
     c.stop()
-
-
-def fans_code(count: int, first: int) -> str:
-    """Code for Cluster.python: ``count`` app users registered a month ago, each with a session
-    (as after the SMS login); result: [[fan id, "sessionid=…"], …]."""
-    return f"""
-import datetime as dt
-from django.conf import settings
-from django.contrib.sessions.backends.db import SessionStore
-from django.utils import timezone
-from rongmei.fans.auth import SESSION_KEY
-from rongmei.fans.models import Fan
-result = []
-for i in range({count}):
-    fan = Fan.objects.create(phone="+86139%08d" % ({first} + i), nickname="故障测试%d" % ({first} + i))
-    Fan.objects.filter(pk=fan.pk).update(created_at=timezone.now() - dt.timedelta(days=30))
-    s = SessionStore()
-    s[SESSION_KEY] = fan.pk
-    s.create()
-    result.append([fan.pk, settings.SESSION_COOKIE_NAME + "=" + s.session_key])
-"""

@@ -18,8 +18,7 @@ import psycopg
 import pytest
 
 from rongmei.distribution.tests.receiver import Receiver
-from rongmei.testing.load import ChatFan, Citizen, Question, Readers, request
-from tests.cluster.conftest import fans_code
+from rongmei.testing.load import ChatFan, Citizen, Question, Readers, fans_code, request
 
 pytestmark = [pytest.mark.cluster, pytest.mark.slow]
 
