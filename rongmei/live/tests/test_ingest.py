@@ -115,6 +115,13 @@ def live_root(settings, tmp_path):
     yield tmp_path / "live"
     for info_file in (tmp_path / "live" / "run").glob("*.json"):
         ingest.stop_transcoder(int(info_file.stem))
+    # The transcoders' watcher threads end with them: none may outlive its test and act on the
+    # next test's room of the same number (its on_exit ends "room 5", whichever that is then).
+    import threading
+
+    for thread in threading.enumerate():
+        if thread.name.startswith("live-transcoder-"):
+            thread.join(15)
 
 
 @pytest.mark.django_db(transaction=True)
