@@ -36,7 +36,10 @@ def warm() -> float:
     except Exception:
         log.warning("warm-up failed; what it loads will load on first use", exc_info=True)
     finally:
-        from django.db import connections
+        from django.db import connection, connections
 
-        connections.close_all()
+        # Before gunicorn forks its workers (--preload): no connection may be shared with them.
+        # (Inside a transaction, i.e. a test, the connection is not this function's to close.)
+        if not connection.in_atomic_block:
+            connections.close_all()
     return time.monotonic() - started
