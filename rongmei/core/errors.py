@@ -23,6 +23,18 @@ UNAVAILABLE = (OperationalError, InterfaceError)
 RETRY_AFTER_SECONDS = 5
 
 
+def json_error(request, message: str, *, status: int, code: str, by_accept: bool = False) -> JsonResponse | None:
+    """The error as the caller's protocol writes errors, for answers made outside a view (the
+        write ceiling's 429, this module's 503/500): GeoReport v2's list on /open311/, the API's
+        {"detail", "code", "field"} (rongmei.api.errors) on /api/ (and, ``by_accept``, for a caller
+    that asked for JSON); None for a page."""
+    if request.path.startswith("/open311/"):
+        return JsonResponse([{"code": status, "description": message}], status=status, safe=False)
+    if request.path.startswith("/api/") or (by_accept and "application/json" in request.headers.get("Accept", "")):
+        return JsonResponse({"detail": message, "code": code, "field": None}, status=status)
+    return None
+
+
 def _unavailable(exc: BaseException | None) -> bool:
     return isinstance(exc, UNAVAILABLE) or (isinstance(exc, DatabaseError) and "connection" in str(exc).lower())
 
@@ -40,12 +52,8 @@ def server_error(request, *args, **kwargs):
         status = 500
         title = _("Something went wrong on our side")
         message = _("The page could not be shown because of an error on our side. It has been recorded. Go back and try again.")
-    code = "unavailable" if status == 503 else "server_error"
-    if request.path.startswith("/open311/"):  # GeoReport v2's error list
-        response = JsonResponse([{"code": status, "description": message}], status=status, safe=False)
-    elif request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", ""):  # rongmei.api.errors' shape
-        response = JsonResponse({"detail": message, "code": code, "field": None}, status=status)
-    else:
+    response = json_error(request, message, status=status, code="unavailable" if status == 503 else "server_error", by_accept=True)
+    if response is None:
         page = render_to_string("errors/server_error.html", {"title": title, "message": message, "status": status})
         response = HttpResponse(page, status=status)
     if status == 503:

@@ -5,7 +5,6 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.http import JsonResponse
 from django.shortcuts import render
 
 from rongmei.core import ratelimit
@@ -138,11 +137,10 @@ class PublicWriteLimitMiddleware:
 
     @staticmethod
     def _refuse(request, message: str, retry_after: int):
-        if request.path_info.startswith("/open311/"):  # GeoReport v2's error list
-            response = JsonResponse([{"code": 429, "description": message}], status=429, safe=False)
-        elif request.path_info.startswith("/api/"):  # rongmei.api.errors' shape
-            response = JsonResponse({"detail": message, "code": "throttled", "field": None}, status=429)
-        else:
+        from rongmei.core.errors import json_error
+
+        response = json_error(request, message, status=429, code="throttled")
+        if response is None:
             response = render(request, "portal/message.html", {"message": message}, status=429)
         response["Retry-After"] = str(retry_after)
         return response

@@ -56,3 +56,19 @@ def make_newsroom() -> dict:
     people["team"] = team
     people["other_team"] = other
     return people
+
+
+def login_with_second_factor(client, user):
+    """Log ``user`` in; people whose role needs two-factor login get a verified TOTP device."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from rongmei.accounts.middleware import roles_requiring_two_factor
+
+    client.force_login(user)
+    if user.role in roles_requiring_two_factor():
+        device, _new = TOTPDevice.objects.get_or_create(user=user, name="test", defaults={"confirmed": True})
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return client

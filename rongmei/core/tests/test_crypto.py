@@ -13,6 +13,7 @@ from rongmei.core import crypto
 from rongmei.fans.models import Fan
 from rongmei.inquiries.models import Inquiry
 from rongmei.practice.models import Volunteer
+from rongmei.testing.personas import login_with_second_factor as desk_login
 
 PHONE = "+8613912345001"
 
@@ -23,21 +24,6 @@ def raw(model, pk, *columns):
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {cols} FROM {table} WHERE id = %s", [pk])  # noqa: S608
         return cursor.fetchone()
-
-
-def desk_login(client, user):
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    from rongmei.accounts.middleware import roles_requiring_two_factor
-
-    client.force_login(user)
-    if user.role in roles_requiring_two_factor():
-        device, _new = TOTPDevice.objects.get_or_create(user=user, name="test", defaults={"confirmed": True})
-        session = client.session
-        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        session.save()
-    return client
 
 
 @pytest.fixture

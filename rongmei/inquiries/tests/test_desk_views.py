@@ -12,6 +12,7 @@ from rongmei.core.models import AuditLog, SensitiveWord, WordCategory
 from rongmei.inquiries import services
 from rongmei.inquiries.models import Extension, Inquiry, Kind, Reply, State
 from rongmei.testing.inquiries import ask
+from rongmei.testing.personas import login_with_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -24,20 +25,7 @@ def _no_throttle(no_submission_limits):
     pass
 
 
-def login(client, user):
-    """Log ``user`` in; people whose role needs two-factor login get a verified TOTP device."""
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    from rongmei.accounts.middleware import roles_requiring_two_factor
-
-    client.force_login(user)
-    if user.role in roles_requiring_two_factor():
-        device, _new = TOTPDevice.objects.get_or_create(user=user, name="test", defaults={"confirmed": True})
-        session = client.session
-        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        session.save()
-    return client
+login = login_with_second_factor  # people whose role needs two-factor login get a verified TOTP device
 
 
 def detail_url(inquiry):
