@@ -177,3 +177,21 @@ def _one_request_at_a_time_on_in_memory_sqlite():
     WSGIHandler.__call__ = serialized
     yield
     WSGIHandler.__call__ = original
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """moto's S3 server on 127.0.0.1 for this test process (rongmei/testing/s3.py)."""
+    from rongmei.testing.s3 import S3Server
+
+    with S3Server() as server:
+        yield server
+
+
+@pytest.fixture
+def s3_bucket(settings, s3_server):
+    """A fresh bucket, made STORAGES["default"] as RONGMEI_S3_BUCKET would make it."""
+    bucket = s3_server.new_bucket()
+    settings.STORAGES = {**settings.STORAGES, "default": bucket.backend()}
+    yield bucket
+    bucket.drop()

@@ -247,8 +247,30 @@ RONGMEI_INQUIRIES = {
     "UNIT_SMS": env_bool("RONGMEI_INQUIRY_UNIT_SMS", False),
 }
 
+# Uploaded files: MEDIA_ROOT on one machine; an S3-compatible bucket (MinIO, a provincial cloud's
+# object storage) when RONGMEI_S3_BUCKET is set, so every web and worker machine sees the same
+# files. The bucket stays private: views check who may read a file and stream it. The media
+# library keeps working copies in MEDIA_ROOT for ffmpeg and copies finished files to the bucket
+# (rongmei/core/storage.py, docs/deployment.md).
+RONGMEI_S3_BUCKET = env_str("RONGMEI_S3_BUCKET", "") or ""
+if RONGMEI_S3_BUCKET:
+    from rongmei.core.s3conf import s3_backend
+
+    DEFAULT_FILE_STORAGE_BACKEND = s3_backend(
+        bucket=RONGMEI_S3_BUCKET,
+        endpoint_url=env_str("RONGMEI_S3_ENDPOINT_URL", ""),
+        access_key=env_str("RONGMEI_S3_ACCESS_KEY_ID", ""),
+        secret_key=env_str("RONGMEI_S3_SECRET_ACCESS_KEY", ""),
+        region=env_str("RONGMEI_S3_REGION", "us-east-1"),
+        prefix=env_str("RONGMEI_S3_PREFIX", ""),
+        addressing_style=env_str("RONGMEI_S3_ADDRESSING_STYLE", "path"),
+        connect_timeout=env_int("RONGMEI_S3_CONNECT_TIMEOUT", 3),
+    )
+else:
+    DEFAULT_FILE_STORAGE_BACKEND = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_FILE_STORAGE_BACKEND,
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG or TESTING

@@ -215,7 +215,7 @@ def _topic(topic, posts: int | None = None) -> dict:
         "name": topic.name,
         "hashtag": topic.hashtag,
         "description": topic.description,
-        "cover": topic.cover.url if topic.cover else "",
+        "cover": reverse("huati:topic_cover", args=[topic.slug]) if topic.cover else "",
         "premoderated": topic.premoderated,
         "posts": getattr(topic, "post_count", 0) if posts is None else posts,
         "url": reverse("huati:topic", args=[topic.slug]),

@@ -11,5 +11,6 @@ urlpatterns = [
     path("chat/", views.room_list, name="rooms"),
     path("chat/<int:pk>/", views.room_page, name="room"),
     path("p/<int:pk>/", views.picture, name="picture"),
+    path("<slug:slug>/cover/", views.topic_cover, name="topic_cover"),
     path("<slug:slug>/", views.topic_page, name="topic"),
 ]

@@ -28,6 +28,7 @@ from rongmei.community import permissions as perms
 from rongmei.community.models import BODY_MAX, POST_MAX, ChatRoom, Report, RoomMember
 from rongmei.core.exceptions import DomainError
 from rongmei.core.middleware import request_ip
+from rongmei.core.storage import stored_file_response
 from rongmei.fans.auth import current_fan
 
 
@@ -167,6 +168,23 @@ def picture(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404 from None
     response = FileResponse(handle, content_type=topics.picture_type(found))
     response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+@require_safe
+def topic_cover(request: HttpRequest, slug: str) -> HttpResponse:
+    """The cover picture of a topic that is shown (from MEDIA_ROOT or the bucket)."""
+    try:
+        topic = topics.shown_topic(slug)
+    except DomainError:
+        raise Http404 from None
+    if not topic.cover:
+        raise Http404
+    response = stored_file_response(topic.cover.name)
+    if not response["Content-Type"].startswith("image/"):
+        response.close()
+        raise Http404
+    response["Cache-Control"] = "public, max-age=3600"
     return response
 
 

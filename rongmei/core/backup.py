@@ -7,7 +7,9 @@
   database.sqlite3   SQLite: a consistent copy made with SQLite's online backup API (the site
                      may keep running; writers wait a moment)
   database.pgdump    PostgreSQL: ``pg_dump --format=custom`` (one consistent snapshot)
-  media/…            MEDIA_ROOT: uploads, the media library's renditions, pictures
+  media/…            the uploaded files: MEDIA_ROOT (uploads, the media library's renditions,
+                     pictures), and with an S3 bucket (RONGMEI_S3_BUCKET) every object of the
+                     bucket plus any file of MEDIA_ROOT the bucket lacks (an upload under way)
   pages/…            the published pages (rongmei.portal.static_pages; they could be written
                      again, but a restored site serves at once)
 
@@ -18,8 +20,11 @@ database is kept, encrypted at rest.
 ``restore(path)`` checks every member against the manifest before it touches anything, refuses
 an archive of the other kind of database, then replaces the database (SQLite: the backup API
 again, page by page into the live file; PostgreSQL: ``pg_restore --clean --if-exists
---single-transaction``, all or nothing) and then the two folders. Run ``migrate`` afterwards when
-the code is newer than the backup.
+--single-transaction``, all or nothing) and then the two folders. With a bucket, the archive's
+media are also put into the bucket and the bucket's objects the archive lacks are removed, so the
+bucket ends as the archive says. The same archive restores into either kind of store: restoring a
+backup of a one-machine site with RONGMEI_S3_BUCKET set is how its files move into a bucket. Run
+``migrate`` afterwards when the code is newer than the backup.
 """
 
 from __future__ import annotations
@@ -42,6 +47,7 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from rongmei.core import storage
 from rongmei.core.exceptions import DomainError
 
 FORMAT = "rongmei-backup/1"
@@ -127,17 +133,24 @@ def backup(path: str | os.PathLike) -> Summary:
         _dump_database(dump)
         members[name] = {"size": dump.stat().st_size, "sha256": _sha256(dump)}
         files: list[tuple[str, Path]] = [(name, dump)]
+        if storage.bucket() is not None:
+            for object_name, file in _bucket_files(Path(work) / "bucket"):
+                files.append((f"media/{object_name}", file))
+        taken = {arcname for arcname, _f in files}
         for folder, root in folders().items():
             if not root.is_dir():
                 continue
             for file in sorted(p for p in root.rglob("*") if p.is_file() and not p.is_symlink()):
                 arcname = f"{folder}/{file.relative_to(root).as_posix()}"
-                members[arcname] = {"size": file.stat().st_size, "sha256": _sha256(file)}
-                files.append((arcname, file))
+                if arcname not in taken:  # with a bucket, MEDIA_ROOT is a cache of its objects
+                    files.append((arcname, file))
+        for arcname, file in files[1:]:
+            members[arcname] = {"size": file.stat().st_size, "sha256": _sha256(file)}
         manifest = {
             "format": FORMAT,
             "created_at": timezone.now().isoformat(),
             "vendor": vendor,
+            "media_store": "s3" if storage.bucket() is not None else "disk",
             "center": settings.RONGMEI.get("CENTER_NAME", ""),
             "migrations": sorted(f"{app}.{name}" for app, name in MigrationRecorder(connection).applied_migrations()),
             "members": members,
@@ -155,6 +168,32 @@ def backup(path: str | os.PathLike) -> Summary:
         finally:
             partial.unlink(missing_ok=True)
     return Summary(path=path, vendor=vendor, files=len(members) - 1, bytes=path.stat().st_size)
+
+
+def _bucket_files(into: Path) -> list[tuple[str, Path]]:
+    """Every object of the bucket, downloaded under ``into``: (name, local file), by name."""
+    found = []
+    for name in sorted(storage.listing()):
+        target = (into / name).resolve()
+        if into.resolve() not in target.parents:
+            continue  # a key such as "../x" is no file name of ours
+        target.parent.mkdir(parents=True, exist_ok=True)
+        storage.download(name, target)
+        found.append((name, target))
+    return found
+
+
+def _restore_bucket(media: Path) -> None:
+    """Make the bucket hold exactly the archive's media files."""
+    names = set()
+    if media.is_dir():
+        for file in sorted(p for p in media.rglob("*") if p.is_file()):
+            name = file.relative_to(media).as_posix()
+            if name.startswith(storage.LOCAL_ONLY):
+                continue  # an upload under way belongs to this machine's disk
+            storage.upload(file, name)
+            names.add(name)
+    storage.remove(sorted(set(storage.listing()) - names))
 
 
 def read_manifest(path: Path) -> dict:
@@ -234,7 +273,11 @@ def restore(path: str | os.PathLike) -> Summary:
         work = Path(work)
         _extract_checked(path, manifest, work)
         name = "database.sqlite3" if vendor == "sqlite" else "database.pgdump"
+        if storage.bucket() is not None:
+            storage.listing()  # the bucket answers before the database is touched
         _restore_database(work / name, vendor)
+        if storage.bucket() is not None:
+            _restore_bucket(work / "media")
         for folder, target in targets.items():
             _replace_folder(work / folder, target)
     size = sum(m["size"] for m in manifest["members"].values())

@@ -39,6 +39,19 @@ def _unavailable(exc: BaseException | None) -> bool:
     return isinstance(exc, UNAVAILABLE) or (isinstance(exc, DatabaseError) and "connection" in str(exc).lower())
 
 
+def _store_unavailable(exc: BaseException | None) -> bool:
+    """The object storage (S3 bucket) did not answer: rongmei.core.storage says so, or boto did."""
+    from rongmei.core.storage import StorageUnavailable
+
+    if isinstance(exc, StorageUnavailable):
+        return True
+    try:
+        from botocore.exceptions import ConnectionError as BotoConnectionError
+    except ImportError:  # pragma: no cover - no bucket without boto
+        return False
+    return isinstance(exc, BotoConnectionError)
+
+
 def server_error(request, *args, **kwargs):
     exc = sys.exc_info()[1]
     if _unavailable(exc):
@@ -46,6 +59,13 @@ def server_error(request, *args, **kwargs):
         title = _("The service is busy for a moment")
         message = _(
             "The system could not finish this just now (its database is restarting). Go back: what you typed is "
+            "still there. Try again in a few seconds; if it had been saved already, you will be told."
+        )
+    elif _store_unavailable(exc):
+        status = 503
+        title = _("The service is busy for a moment")
+        message = _(
+            "The system could not finish this just now (its file storage cannot be reached). Go back: what you typed is "
             "still there. Try again in a few seconds; if it had been saved already, you will be told."
         )
     else:

@@ -9,4 +9,5 @@ app_name = "desk"
 urlpatterns = [
     path("", views.queue, name="queue"),
     path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/files/<int:aid>/", views.attachment, name="attachment"),
 ]

@@ -9,4 +9,5 @@ app_name = "units"
 urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("q/<int:pk>/", views.detail, name="detail"),
+    path("q/<int:pk>/files/<int:aid>/", views.attachment, name="attachment"),
 ]

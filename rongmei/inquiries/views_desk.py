@@ -15,16 +15,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from rongmei.core import audit
 from rongmei.inquiries import forms, masking, services, workdays
 from rongmei.inquiries import selectors_staff as selectors
-from rongmei.inquiries.models import Extension, Inquiry, Reply, State
+from rongmei.inquiries.models import Attachment, Extension, Inquiry, Reply, State
+from rongmei.inquiries.views_public import attachment_response
 from rongmei.newsroom.views._common import forbidden
 
 PAGE_SIZE = 30
@@ -305,3 +306,12 @@ def _detail_context(inquiry: Inquiry, action_forms: dict, failed: str) -> dict:
         "State": State,
         "now": timezone.now(),
     }
+
+
+@require_safe
+@desk_view
+def attachment(request: HttpRequest, pk: int, aid: int) -> HttpResponse:
+    """A file of the question or of a reply, for those who may open the question."""
+    inquiry = _load(pk)
+    found = get_object_or_404(Attachment, pk=aid, inquiry=inquiry)
+    return attachment_response(found, cache_control="private, no-store")

@@ -14,7 +14,7 @@ import mimetypes
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -25,6 +25,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from rongmei.core.exceptions import DomainError
 from rongmei.core.middleware import request_ip
+from rongmei.core.storage import stored_file_response
 from rongmei.fans.auth import current_fan
 from rongmei.inquiries import selectors, services
 from rongmei.inquiries.models import WITH_UNIT, Kind, Rating, State
@@ -332,16 +333,17 @@ def attachment(request: HttpRequest, receipt: str, pk: int) -> HttpResponse:
     found = selectors.attachment(receipt, pk, fan=current_fan(request), unlocked=_unlocked(request, receipt))
     if found is None:
         raise Http404
-    try:
-        handle = found.file.open("rb")
-    except (FileNotFoundError, OSError):
-        raise Http404 from None
+    return attachment_response(found, cache_control="private, max-age=3600")
+
+
+def attachment_response(found, *, cache_control: str) -> HttpResponse:
+    """A 问政 attachment (from MEDIA_ROOT or the bucket): pictures and videos inline, anything
+    else as a download, never sniffed into something a browser runs. The caller checked access."""
     content_type = found.content_type or mimetypes.guess_type(found.name)[0] or "application/octet-stream"
-    response = FileResponse(handle, content_type=content_type)
+    response = stored_file_response(found.file.name, content_type=content_type)
     if not (found.is_image or found.is_video):
         response["Content-Disposition"] = "attachment"
-    response["Cache-Control"] = "private, max-age=3600"
-    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = cache_control
     return response
 
 

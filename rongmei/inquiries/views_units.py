@@ -14,16 +14,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from rongmei.core import notify as core_notify
 from rongmei.inquiries import forms, services, workdays
 from rongmei.inquiries import selectors_staff as selectors
-from rongmei.inquiries.models import WITH_UNIT, Extension, Inquiry, Message, Reply, State
+from rongmei.inquiries.models import WITH_UNIT, Attachment, Extension, Inquiry, Message, Reply, State
+from rongmei.inquiries.views_public import attachment_response
 from rongmei.newsroom.views._common import forbidden
 
 PAGE_SIZE = 30
@@ -202,3 +203,12 @@ def _context(request, inquiry: Inquiry, action_forms: dict, failed: str) -> dict
         "public_events": [e for e in inquiry.events.all()],
         "now": timezone.now(),
     }
+
+
+@require_safe
+@unit_view
+def attachment(request: HttpRequest, pk: int, aid: int) -> HttpResponse:
+    """A file of the question or of a reply, for those who may open the question."""
+    inquiry = _load(pk, request.unit_ids)
+    found = get_object_or_404(Attachment, pk=aid, inquiry=inquiry)
+    return attachment_response(found, cache_control="private, no-store")

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import subprocess
 import uuid
 from pathlib import Path
@@ -146,13 +145,9 @@ def _build_replay(room) -> str:
 
 
 def _asset_path(asset) -> str | None:
-    from django.core.files.storage import default_storage
+    from rongmei.core import storage
 
-    try:
-        path = default_storage.path(asset.original.name)
-    except NotImplementedError:
-        return None
-    return path if os.path.exists(path) else None
+    return storage.local_file(asset.original.name)  # fetched from the bucket on a machine without it
 
 
 def source_duration(room) -> float | None:

@@ -15,13 +15,14 @@ import os
 from urllib.parse import urlsplit, urlunsplit
 from xml.sax.saxutils import escape
 
-from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
+from rongmei.core import storage
+from rongmei.core.storage import stored_file_response
 from rongmei.fans.auth import current_fan
 from rongmei.live import ingest, services
 from rongmei.live.models import ChatMessage, LiveRoom
@@ -147,11 +148,10 @@ font-family="Noto Sans CJK SC, PingFang SC, Microsoft YaHei, sans-serif">{title}
 @require_safe
 def poster(request: HttpRequest, pk: int) -> HttpResponse:
     """The room's cover, or, without one, a drawn placeholder with its title."""
-    from rongmei.media.views import serve_file
 
     room = get_object_or_404(LiveRoom.objects.only("pk", "title", "cover"), pk=pk)
     if room.cover:
-        response = serve_file(os.path.join(settings.MEDIA_ROOT, room.cover.name))
+        response = stored_file_response(room.cover.name)
     else:
         title = room.title if len(room.title) <= 20 else room.title[:19] + "…"
         response = HttpResponse(PLACEHOLDER_SVG.format(title=escape(title)), content_type="image/svg+xml")
@@ -172,10 +172,9 @@ def replay_file(request: HttpRequest, pk: int, path: str) -> HttpResponse:
     room = get_object_or_404(LiveRoom.objects.only("pk", "state", "replay_asset_id"), pk=pk)
     if room.state != State.REPLAY or not room.replay_asset_id or "\x00" in path:
         raise Http404
-    folder = os.path.realpath(os.path.join(settings.MEDIA_ROOT, "renditions", str(room.replay_asset_id)))
-    target = os.path.realpath(os.path.join(folder, path))
-    if not target.startswith(folder + os.sep):
-        raise Http404  # no way out of the replay's folder
+    target = storage.local_file_in(f"renditions/{room.replay_asset_id}", path)
+    if target is None:
+        raise Http404  # none such, or a way out of the replay's folder
     response = serve_file(target)
     content_type = MEDIA_TYPES.get(os.path.splitext(target)[1].lower())
     if content_type:

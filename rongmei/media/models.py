@@ -11,6 +11,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from rongmei.core.storage import library_storage
+
 
 class Asset(models.Model):
     class Kind(models.TextChoices):
@@ -20,7 +22,9 @@ class Asset(models.Model):
         DOCUMENT = "document", _("Document")
 
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, db_index=True)
-    original = models.FileField(_("original file"), upload_to="assets/%Y/%m/", max_length=300)
+    original = models.FileField(
+        _("original file"), upload_to="assets/%Y/%m/", max_length=300, storage=library_storage
+    )  # MEDIA_ROOT for ffmpeg, copied to the bucket when there is one (rongmei/core/storage.py)
     original_name = models.CharField(_("original file name"), max_length=255)
     sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
     size = models.PositiveBigIntegerField(_("size"))
@@ -102,7 +106,7 @@ class Rendition(models.Model):
     asset = models.ForeignKey(Asset, verbose_name=_("asset"), on_delete=models.CASCADE, related_name="renditions")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     # For HLS the file is the rung's playlist; its segments sit next to it.
-    file = models.FileField(_("file"), upload_to="renditions/", max_length=300, blank=True)
+    file = models.FileField(_("file"), upload_to="renditions/", max_length=300, blank=True, storage=library_storage)
     width = models.PositiveIntegerField(null=True, blank=True)
     height = models.PositiveIntegerField(null=True, blank=True)
     size = models.PositiveBigIntegerField(default=0)
@@ -142,7 +146,7 @@ class Subtitle(models.Model):
     language = models.CharField(_("language"), max_length=20, default="zh-hans")
     label = models.CharField(_("label"), max_length=60, blank=True)
     source_format = models.CharField(_("uploaded as"), max_length=4, choices=[("srt", "SRT"), ("vtt", "WebVTT")])
-    file = models.FileField(_("file"), upload_to="renditions/", max_length=300)
+    file = models.FileField(_("file"), upload_to="renditions/", max_length=300, storage=library_storage)
     cues = models.PositiveIntegerField(_("cues"), default=0)
     burn_in = models.BooleanField(_("burn into the vertical cut"), default=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rongmei.accounts.models import Role
-from rongmei.core import audit
+from rongmei.core import audit, storage
 from rongmei.core.exceptions import DomainError, NotAllowed, StateConflict
 from rongmei.media import probe, render, subtitles
 from rongmei.media.models import Asset, Rendition, StoryAsset, Subtitle, UploadSession
@@ -249,7 +249,7 @@ def finish_upload(*, actor, session_id) -> Asset:
             asset = _create_asset(
                 actor=actor, temp_path=session.temp_path, name=session.file_name, title=session.title, story=session.story
             )
-        except probe.ProbeUnavailable:
+        except (probe.ProbeUnavailable, storage.StorageUnavailable):
             raise  # our fault, not the file's: the data stays and finishing can be tried again
         except DomainError:
             _discard(session)  # refused: nothing of it is kept
@@ -290,20 +290,27 @@ def sha256_of(path: str) -> str:
 
 
 def _store_original(temp_path: str, ext: str) -> str:
-    """Move the checked file into storage; returns its storage name."""
-    from django.core.files import File
-    from django.core.files.storage import default_storage
-
+    """Move the checked file into the library (and the bucket, when there is one); returns its
+    storage name."""
     now = timezone.now()
     name = f"assets/{now:%Y}/{now:%m}/{uuid.uuid4().hex}.{ext}"
-    try:
-        target = default_storage.path(name)
-    except NotImplementedError:
-        with open(temp_path, "rb") as f:
-            return default_storage.save(name, File(f))
+    target = storage.library_storage().path(name)
     os.makedirs(os.path.dirname(target), exist_ok=True)
     shutil.move(temp_path, target)
+    try:
+        storage.mirror(name)
+    except storage.StorageUnavailable:
+        shutil.move(target, temp_path)  # the upload stays whole: finishing can be tried again
+        raise
     return name
+
+
+def _forget_original(name: str) -> None:
+    storage.library_storage().delete(name)
+    try:
+        storage.forget(name)
+    except storage.StorageUnavailable:
+        log.warning("media: %s stays in the bucket (it could not be reached)", name)
 
 
 def _create_asset(*, actor, temp_path: str, name: str, title: str, story) -> Asset:
@@ -338,9 +345,7 @@ def _create_asset(*, actor, temp_path: str, name: str, title: str, story) -> Ass
                 _attach(actor=actor, asset=asset, story=story)
             _plan_renditions(asset)
     except Exception:
-        from django.core.files.storage import default_storage
-
-        default_storage.delete(stored)
+        _forget_original(stored)
         raise
     return asset
 
@@ -451,6 +456,7 @@ def add_subtitles(*, actor, asset: Asset, data: bytes, language: str = "zh-hans"
     with open(path, "w", encoding="utf-8") as f:
         f.write(vtt)
     try:
+        storage.mirror(name)
         with transaction.atomic():
             if burn_in:
                 Subtitle.objects.filter(asset=asset, burn_in=True).update(burn_in=False)
@@ -511,11 +517,21 @@ def remove_subtitles(*, actor, track: Subtitle) -> None:
         audit.record(
             "media.subtitles_remove", actor=actor, subject=track.asset, summary=_("Removed subtitles"), data={"subtitle": track.pk}
         )
-        path = track.file.path
+        name = track.file.name
         track.delete()
         if was_burned:
             _requeue_vertical(track.asset)
-        transaction.on_commit(lambda: os.path.exists(path) and os.remove(path))
+        transaction.on_commit(lambda: _forget_file(name))
+
+
+def _forget_file(name: str) -> None:
+    path = storage.media_path(name)
+    if path and os.path.exists(path):
+        os.remove(path)
+    try:
+        storage.forget(name)
+    except storage.StorageUnavailable:
+        log.warning("media: %s stays in the bucket (it could not be reached)", name)
 
 
 # --- renditions ---------------------------------------------------------------------------
@@ -660,7 +676,9 @@ def _storage_name(path: str) -> str:
 
 def _make(rendition: Rendition, work: str, progress) -> render.Made:
     asset = rendition.asset
-    source = asset.original.path
+    source = storage.local_file(asset.original.name)  # fetched from the bucket on a machine without it
+    if source is None:
+        raise render.RenditionError(_("The original file of this asset is missing."))
     meta = asset.metadata
     focal = (asset.focal_x, asset.focal_y)
     kind = rendition.kind
@@ -674,7 +692,8 @@ def _make(rendition: Rendition, work: str, progress) -> render.Made:
         return render.make_hls(source, work, meta, HLS_RUNGS[kind], progress)
     if kind == "vertical_916":
         burned = asset.subtitles.filter(burn_in=True).first()
-        return render.make_vertical(source, work, meta, focal, progress, subtitles=burned.file.path if burned else None)
+        track = storage.local_file(burned.file.name) if burned else None
+        return render.make_vertical(source, work, meta, focal, progress, subtitles=track)
     if kind in ("audio_aac", "audio_mp3"):
         return render.make_audio(source, work, meta, kind, progress)
     raise render.RenditionError(_("This kind of rendition cannot be made from this asset."))
@@ -711,6 +730,11 @@ def run_rendition(rendition_id: int) -> str:
         os.replace(final, old)
     os.replace(work, final)
     shutil.rmtree(old, ignore_errors=True)
+    try:
+        # In the bucket before the database says done: another machine may serve it at once.
+        storage.mirror_tree(f"renditions/{rendition.asset_id}/{rendition.kind}")
+    except storage.StorageUnavailable as e:
+        return _failed(rendition, e.message, repr(e.__cause__))
     path = os.path.join(final, os.path.basename(made.path))
     updated = Rendition.objects.filter(pk=rendition_id, status=Rendition.Status.RUNNING).update(
         status=Rendition.Status.DONE,
@@ -722,7 +746,10 @@ def run_rendition(rendition_id: int) -> str:
         updated_at=timezone.now(),
     )
     if rendition.kind in HLS_RUNGS:
-        write_hls_master(rendition.asset)
+        try:
+            write_hls_master(rendition.asset)
+        except storage.StorageUnavailable:
+            log.warning("media: the HLS master of asset %s is not in the bucket yet", rendition.asset_id)
     return "done" if updated else "superseded"
 
 
@@ -763,4 +790,5 @@ def write_hls_master(asset: Asset) -> str | None:
     with open(path + ".tmp", "w", encoding="utf-8") as f:
         f.write("\n".join(lines) + "\n")
     os.replace(path + ".tmp", path)
+    storage.mirror(name)
     return name

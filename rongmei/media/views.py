@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from rongmei.core import storage
 from rongmei.core.forms import call_service, call_service_or_message
 from rongmei.media import selectors, services
 from rongmei.media.forms import AssetEditForm, AttachForm, FocalForm, LibraryFilterForm, SubtitleForm, UploadForm
@@ -243,11 +244,17 @@ def serve_file(path: str, *, download_name: str | None = None) -> FileResponse:
 def original(request, pk):
     """The original, always as a download: it is what someone uploaded, not something we made."""
     asset = get_object_or_404(Asset, pk=pk)
-    return serve_file(asset.original.path, download_name=asset.original_name)
+    path = storage.local_file(asset.original.name)
+    if path is None:
+        raise Http404
+    return serve_file(path, download_name=asset.original_name)
 
 
 @staff_view
 def rendition_file(request, pk, path):
     """A file we made (a rendition, an HLS playlist or segment): inline, so the page can show it."""
     get_object_or_404(Asset.objects.only("pk"), pk=pk)
-    return serve_file(os.path.join(settings.MEDIA_ROOT, "renditions", str(pk), path))
+    found = storage.local_file_in(f"renditions/{pk}", path)
+    if found is None:
+        raise Http404
+    return serve_file(found)

@@ -226,11 +226,10 @@ def topic_cover_file(topic: Topic, stories: list):
     from rongmei.distribution.adapters.base import media_file
 
     if topic.cover:
-        try:
-            path = Path(topic.cover.path)
-        except (NotImplementedError, ValueError):
-            return None
-        return path if path.is_file() else None
+        from rongmei.core import storage
+
+        path = storage.local_file(topic.cover.name)  # a copy from the bucket when there is one
+        return Path(path) if path else None
     cover_ids = set(TopicStory.objects.filter(topic=topic, is_cover=True).values_list("story_id", flat=True))
     for story in [s for s in stories if s.pk in cover_ids] + stories:
         picture = first_picture(distribution.live_content(story))

@@ -16,7 +16,9 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from rongmei.core import storage
 from rongmei.core.exceptions import DomainError
+from rongmei.core.storage import stored_file_response
 from rongmei.distribution import selectors
 from rongmei.media.models import StoryAsset
 from rongmei.portal import pages
@@ -120,9 +122,7 @@ def picture(request: HttpRequest, name: str) -> HttpResponse:
         raise Http404
     if not (Feature.objects.filter(image=name, active=True).exists() or Topic.objects.filter(cover=name, active=True).exists()):
         raise Http404
-    from rongmei.media.views import serve_file
-
-    response = serve_file(os.path.join(settings.MEDIA_ROOT, name))
+    response = stored_file_response(name)
     response["Cache-Control"] = f"public, max-age={PICTURE_MAX_AGE}"
     return response
 
@@ -146,10 +146,9 @@ def media(request: HttpRequest, pk: int, path: str) -> HttpResponse:
         raise Http404
     from rongmei.media.views import serve_file
 
-    folder = os.path.realpath(os.path.join(settings.MEDIA_ROOT, "renditions", str(pk)))
-    target = os.path.realpath(os.path.join(folder, path))
-    if not target.startswith(folder + os.sep):
-        raise Http404  # no way out of this asset's folder
+    target = storage.local_file_in(f"renditions/{pk}", path)  # from the bucket on a machine without it
+    if target is None:
+        raise Http404  # none such, or a way out of this asset's folder
     response = serve_file(target)
     content_type = MEDIA_TYPES.get(os.path.splitext(target)[1].lower())
     if content_type:

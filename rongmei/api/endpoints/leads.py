@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Literal
 
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
@@ -74,7 +75,7 @@ class AttachmentOut(Schema):
 
     @staticmethod
     def resolve_url(obj) -> str:
-        return obj.file.url
+        return reverse("newsroom:lead_attachment", args=[obj.lead_id, obj.pk])
 
 
 class LeadDetailOut(LeadOut):

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.conf import settings
+from rongmei.core import storage
 
 
 @dataclass(frozen=True)
@@ -118,20 +118,16 @@ def media_file(ref: dict | None) -> Path | None:
     r = Rendition.objects.filter(asset_id=ref["asset"], kind=ref["rendition"], status=Rendition.Status.DONE).first()
     if r is None or not r.file:
         return None
-    root = Path(settings.MEDIA_ROOT).resolve()
-    path = Path(r.file.path).resolve()
-    if root not in path.parents or not path.is_file():
-        return None
     if r.kind.startswith("hls_"):
         return None  # a playlist, not one file: adapters take the MP4
-    return path
+    path = storage.local_file(r.file.name)  # from the bucket on a worker that lacks it
+    return Path(path) if path else None
 
 
 def media_bytes_at(asset_id, rel_path: str) -> bytes | None:
     """Bytes of a file we made for an asset, by its media:file path (images inside an article)."""
-    folder = (Path(settings.MEDIA_ROOT) / "renditions" / str(int(asset_id))).resolve()
-    path = (folder / rel_path).resolve()
-    return path.read_bytes() if folder in path.parents and path.is_file() else None
+    path = storage.local_file_in(f"renditions/{int(asset_id)}", rel_path)
+    return Path(path).read_bytes() if path else None
 
 
 def media_bytes(ref: dict | None) -> bytes | None:

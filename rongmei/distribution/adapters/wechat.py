@@ -62,6 +62,7 @@ from django.conf import settings as django_settings
 from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 
+from rongmei.core import storage
 from rongmei.core.text import plain_text
 from rongmei.distribution.adapters.base import (
     Adapter,
@@ -232,12 +233,8 @@ class WechatAdapter(Adapter):
         if match is not None and match.view_name == "media:file":
             return media_bytes_at(match.kwargs["pk"], match.kwargs["path"])
         media_url = getattr(django_settings, "MEDIA_URL", "/media/") or "/media/"
-        media_root = getattr(django_settings, "MEDIA_ROOT", "")
-        if media_root and src.startswith(media_url):
-            root = Path(media_root).resolve()
-            path = (root / src[len(media_url) :]).resolve()
-            if root in path.parents and path.is_file():
-                return path.read_bytes()
+        if src.startswith(media_url):
+            return storage.read_stored(src[len(media_url) :])  # MEDIA_ROOT or the bucket
         return None
 
     def render(self, publication) -> dict:

@@ -1,0 +1,246 @@
+"""Where uploaded files live: this machine's MEDIA_ROOT, or an S3-compatible bucket (issue 10).
+
+Two kinds of files, two rules:
+
+* Files Django keeps through its storage API (问政 attachments, community and practice pictures,
+  civic members' photos, lead attachments, partners' contributions, covers and carousel
+  pictures): ``STORAGES["default"]``. That is MEDIA_ROOT on one machine and django-storages'
+  ``S3Storage`` when ``RONGMEI_S3_BUCKET`` is set (MinIO or any S3-compatible store; settings.py).
+  Every read goes through a view that checks who may see the file and streams it, so the bucket
+  stays private: no reader's browser talks to it, the CSP names no new origin, and on an isolated
+  county network only the web and worker machines need a route to the store.
+
+* The media library (originals, renditions, HLS folders, subtitles): ffmpeg works on files, so
+  these are always written under MEDIA_ROOT first (``library_storage``). With a bucket, each
+  finished file is copied there under the same name (``mirror``, ``mirror_tree``) before the
+  database says it is done, and a machine that lacks a file fetches it on first use
+  (``local_file``). MEDIA_ROOT is then a cache that any one machine may lose.
+
+Nothing here talks to the outside world: the bucket is the center's own (docs/deployment.md).
+"""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+import os
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import SuspiciousFileOperation
+from django.core.files.storage import FileSystemStorage, default_storage
+from django.http import FileResponse, Http404
+from django.utils.translation import gettext as _
+
+from rongmei.core.exceptions import DomainError
+
+log = logging.getLogger(__name__)
+
+# The media library's own storage: MEDIA_ROOT, whatever STORAGES["default"] is. An instance made
+# without a location follows MEDIA_ROOT, also under override_settings in tests.
+_library = FileSystemStorage()
+
+
+# Working files of this machine only, never copied to the bucket: resumable uploads in progress
+# (rongmei.media.services.upload_dir).
+LOCAL_ONLY = ("uploads/",)
+
+
+def library_storage() -> FileSystemStorage:
+    """The storage of the media library's FileFields (a callable, so migrations name it, not a path)."""
+    return _library
+
+
+class StorageUnavailable(DomainError):
+    """The bucket did not answer (or refused): nothing was marked as stored. HTTP 503."""
+
+    status = 503
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, code="storage_unavailable")
+
+
+def bucket():
+    """The S3 storage when uploaded files go to a bucket, else None."""
+    try:
+        from storages.backends.s3 import S3Storage
+    except ImportError:  # pragma: no cover - a deployment without django-storages has no bucket
+        return None
+    return default_storage if isinstance(default_storage, S3Storage) else None
+
+
+def _key(store, name: str) -> str:
+    from storages.utils import clean_name
+
+    return store._normalize_name(clean_name(name))
+
+
+def _unavailable(error: Exception) -> StorageUnavailable:
+    log.warning("object storage: %r", error)
+    return StorageUnavailable(_("The file store (object storage) could not be reached: %(error)s") % {"error": error})
+
+
+def _errors() -> tuple[type[Exception], ...]:
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    return (BotoCoreError, ClientError, OSError)
+
+
+def media_path(name: str) -> str | None:
+    """The path under MEDIA_ROOT of a stored name; None when the name would lead outside it."""
+    root = os.path.realpath(settings.MEDIA_ROOT)
+    path = os.path.realpath(os.path.join(root, name))
+    return path if path.startswith(root + os.sep) else None
+
+
+def media_name(path: str) -> str:
+    """The stored name of a path under MEDIA_ROOT ("renditions/12/mp4/video.mp4")."""
+    return os.path.relpath(path, os.path.realpath(settings.MEDIA_ROOT)).replace(os.sep, "/")
+
+
+def upload(path: str | os.PathLike, name: str) -> None:
+    """Put a local file into the bucket under ``name`` (replacing an object of that name)."""
+    store = bucket()
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    try:
+        store.bucket.upload_file(str(path), _key(store, name), ExtraArgs={"ContentType": content_type})
+    except _errors() as e:
+        raise _unavailable(e) from e
+
+
+def download(name: str, path: str | os.PathLike) -> None:
+    """Write the bucket's object ``name`` to a local file."""
+    store = bucket()
+    try:
+        store.bucket.Object(_key(store, name)).download_file(str(path))
+    except _errors() as e:
+        raise _unavailable(e) from e
+
+
+def _prefix(store) -> str:
+    location = (store.location or "").strip("/")
+    return f"{location}/" if location else ""
+
+
+def listing(folder: str = "") -> dict[str, int]:
+    """The bucket's objects (under ``folder``) by name, with their sizes: the names Django uses,
+    without RONGMEI_S3_PREFIX."""
+    store = bucket()
+    prefix = _prefix(store)
+    start = prefix + (folder.strip("/") + "/" if folder.strip("/") else "")
+    try:
+        return {o.key[len(prefix) :]: o.size for o in store.bucket.objects.filter(Prefix=start)}
+    except _errors() as e:
+        raise _unavailable(e) from e
+
+
+def remove(names) -> None:
+    """Delete objects of the bucket by name."""
+    store = bucket()
+    try:
+        for name in names:
+            store.bucket.Object(_key(store, name)).delete()
+    except _errors() as e:
+        raise _unavailable(e) from e
+
+
+def mirror(name: str) -> None:
+    """Copy one media-library file (by its name under MEDIA_ROOT) to the bucket; no-op without one."""
+    if bucket() is None or not name:
+        return
+    path = media_path(name)
+    if path is None:
+        raise ValueError(name)
+    upload(path, name)
+
+
+def mirror_tree(folder: str) -> int:
+    """Copy every file of a media-library folder to the bucket and remove the bucket's objects
+    under it that the folder no longer has (a rendition made again with fewer segments); returns
+    how many files were copied."""
+    store = bucket()
+    root = media_path(folder)
+    if store is None or root is None:
+        return 0
+    names = set()
+    for here, _dirs, files in os.walk(root):
+        for file in files:
+            name = media_name(os.path.join(here, file))
+            upload(os.path.join(here, file), name)
+            names.add(name)
+    remove(sorted(set(listing(folder)) - names))
+    return len(names)
+
+
+def forget(name: str) -> None:
+    """Remove a media-library file from the bucket too (the local copy is the caller's)."""
+    if bucket() is not None and name:
+        remove([name])
+
+
+def local_file(name: str) -> str | None:
+    """The local path of a media-library file, fetched from the bucket first when this machine
+    lacks it; None when it is nowhere, or when the name leads outside MEDIA_ROOT."""
+    path = media_path(name) if name and "\x00" not in name else None
+    if path is None:
+        return None
+    if os.path.isfile(path):
+        return path
+    store = bucket()
+    if store is None:
+        return None
+    from botocore.exceptions import ClientError
+
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    partial = f"{path}.fetch-{uuid.uuid4().hex[:8]}"
+    try:
+        store.bucket.Object(_key(store, media_name(path))).download_file(partial)
+        os.replace(partial, path)  # two machines (or requests) fetching at once both end whole
+    except ClientError as e:
+        if e.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+            return None
+        raise _unavailable(e) from e
+    except _errors() as e:
+        raise _unavailable(e) from e
+    finally:
+        if os.path.exists(partial):
+            os.remove(partial)
+    return path
+
+
+def local_file_in(folder: str, relative: str) -> str | None:
+    """``local_file`` of a file inside one folder ("renditions/12"): None for a path that leaves it."""
+    base = media_path(folder)
+    path = media_path(f"{folder}/{relative}") if "\x00" not in relative else None
+    if base is None or path is None or not path.startswith(base + os.sep):
+        return None
+    return local_file(media_name(path))
+
+
+def stored_file_response(name: str, *, content_type: str | None = None) -> FileResponse:
+    """A file kept by STORAGES["default"] (MEDIA_ROOT or the bucket) as a streamed response;
+    Http404 when it is not there. The caller has checked that the reader may have it."""
+    if not name or "\x00" in name:
+        raise Http404
+    try:
+        handle = default_storage.open(name, "rb")
+    except (FileNotFoundError, IsADirectoryError, SuspiciousFileOperation):
+        raise Http404 from None
+    except _errors() as e:
+        raise _unavailable(e) from e
+    response = FileResponse(handle, content_type=content_type or mimetypes.guess_type(name)[0] or "application/octet-stream")
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def read_stored(name: str) -> bytes | None:
+    """The bytes of a file kept by STORAGES["default"]; None when there is none of that name."""
+    if not name or "\x00" in name:
+        return None
+    try:
+        with default_storage.open(name, "rb") as f:
+            return f.read()
+    except (FileNotFoundError, IsADirectoryError, SuspiciousFileOperation):
+        return None
+    except _errors() as e:
+        raise _unavailable(e) from e
