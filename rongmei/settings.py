@@ -268,6 +268,9 @@ if RONGMEI_S3_BUCKET:
     )
 else:
     DEFAULT_FILE_STORAGE_BACKEND = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+# With a bucket, each machine's copies of media-library files are dropped after this many days
+# without being fetched again (media_housekeeping, once a day).
+RONGMEI_MEDIA_LOCAL_COPY_DAYS = env_int("RONGMEI_MEDIA_LOCAL_COPY_DAYS", 14)
 
 STORAGES = {
     "default": DEFAULT_FILE_STORAGE_BACKEND,

@@ -206,6 +206,54 @@ def test_the_library_mirrors_originals_and_renditions_and_another_machine_fetche
     assert cover.attempts == 2 and s3_bucket.read(cover.file.name) == Path(settings.MEDIA_ROOT, cover.file.name).read_bytes()
 
 
+def test_a_copy_older_than_the_rendition_is_fetched_again_and_a_current_one_is_not(client, s3_bucket, settings, reporter, editor):
+    asset = upload(reporter, jpeg(), "泌水河.jpg")
+    thumb = asset.renditions.get(kind="thumb_320")
+    media.run_rendition(thumb.pk)
+    thumb.refresh_from_db()
+    local = Path(settings.MEDIA_ROOT, thumb.file.name)
+    made = local.read_bytes()
+    url = reverse("media:file", args=[asset.pk, thumb.rel_path])
+    client.force_login(reporter)
+
+    # This machine made it: its copy is served, the bucket is not asked again.
+    s3_bucket.put(thumb.file.name, b"not what this machine made")
+    assert body(client.get(url)) == made
+    s3_bucket.put(thumb.file.name, made)
+
+    # Another machine holds the copy it fetched before the rendition was made again.
+    local.write_bytes(b"an older cut")
+    old = thumb.updated_at.timestamp() - 60
+    os.utime(local, (old, old))
+    assert body(client.get(url)) == made and local.read_bytes() == made
+    assert local.stat().st_mtime >= thumb.updated_at.timestamp() - 1  # the copy is current now
+
+
+def test_housekeeping_drops_old_local_copies_the_bucket_holds_once_a_day(s3_bucket, settings, reporter):
+    from django.core.management import call_command
+
+    asset = upload(reporter, jpeg(), "旧照片.jpg")
+    original = Path(settings.MEDIA_ROOT, asset.original.name)
+    only_here = Path(settings.MEDIA_ROOT, "renditions", str(asset.pk), "thumb_320", "not-mirrored.jpg")
+    only_here.parent.mkdir(parents=True)
+    only_here.write_bytes(b"the bucket lacks this")
+    under_way = Path(settings.MEDIA_ROOT, "uploads", "x.part")
+    under_way.parent.mkdir(parents=True, exist_ok=True)
+    under_way.write_bytes(b"half")
+    old = original.stat().st_mtime - 20 * 86400
+    for path in (original, only_here, under_way):
+        os.utime(path, (old, old))
+
+    out = io.StringIO()
+    call_command("media_housekeeping", stdout=out)
+    assert "1 local copies older than 14 days removed" in out.getvalue()
+    assert not original.exists() and only_here.exists() and under_way.exists()
+    assert storage.local_file(asset.original.name) == str(original.resolve()) and original.exists()  # fetched again on use
+    out = io.StringIO()
+    call_command("media_housekeeping", stdout=out)
+    assert "local copies" not in out.getvalue()  # once a day
+
+
 def test_a_published_storys_picture_is_served_on_a_machine_that_never_had_it(client, s3_bucket, settings, reporter, team, reviewers):
     asset = upload(reporter, jpeg(), "夏南牛.jpg")
     for rendition in asset.renditions.all():

@@ -21,9 +21,11 @@ Nothing here talks to the outside world: the bucket is the center's own (docs/de
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import mimetypes
 import os
+import time
 import uuid
 
 from django.conf import settings
@@ -178,23 +180,29 @@ def forget(name: str) -> None:
         remove([name])
 
 
-def local_file(name: str) -> str | None:
+def local_file(name: str, *, fresh_after: dt.datetime | None = None) -> str | None:
     """The local path of a media-library file, fetched from the bucket first when this machine
-    lacks it; None when it is nowhere, or when the name leads outside MEDIA_ROOT."""
+    lacks it; None when it is nowhere, or when the name leads outside MEDIA_ROOT.
+
+    A rendition made again keeps its name, so with a bucket a copy older than ``fresh_after``
+    (when the database last said the file was done) is fetched again. A fetched copy carries the
+    time its fetch began: one that began before the new file was in the bucket counts as old."""
     path = media_path(name) if name and "\x00" not in name else None
     if path is None:
         return None
-    if os.path.isfile(path):
-        return path
     store = bucket()
+    if os.path.isfile(path) and (store is None or fresh_after is None or os.path.getmtime(path) >= fresh_after.timestamp()):
+        return path
     if store is None:
         return None
     from botocore.exceptions import ClientError
 
     os.makedirs(os.path.dirname(path), exist_ok=True)
     partial = f"{path}.fetch-{uuid.uuid4().hex[:8]}"
+    began = time.time()
     try:
         store.bucket.Object(_key(store, media_name(path))).download_file(partial)
+        os.utime(partial, (began, began))
         os.replace(partial, path)  # two machines (or requests) fetching at once both end whole
     except ClientError as e:
         if e.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
@@ -208,13 +216,56 @@ def local_file(name: str) -> str | None:
     return path
 
 
-def local_file_in(folder: str, relative: str) -> str | None:
-    """``local_file`` of a file inside one folder ("renditions/12"): None for a path that leaves it."""
+def local_file_in(folder: str, relative: str, *, fresh_after=None) -> str | None:
+    """``local_file`` of a file inside one folder ("renditions/12"): None for a path that leaves
+    it. ``fresh_after`` may be a function of the file's name inside the folder."""
     base = media_path(folder)
     path = media_path(f"{folder}/{relative}") if "\x00" not in relative else None
     if base is None or path is None or not path.startswith(base + os.sep):
         return None
-    return local_file(media_name(path))
+    if callable(fresh_after):  # asked only where it matters: a bucket, and a copy here
+        asks = bucket() is not None and os.path.isfile(path)
+        fresh_after = fresh_after(os.path.relpath(path, base).replace(os.sep, "/")) if asks else None
+    return local_file(media_name(path), fresh_after=fresh_after)
+
+
+def prune_local_copies(older_than: dt.timedelta) -> int:
+    """With a bucket, remove this machine's copies of library files fetched (or made) longer ago
+    than ``older_than`` whose object the bucket holds with the same size; they are fetched again
+    when next needed. Uploads under way, work folders and anything the bucket lacks stay."""
+    if bucket() is None:
+        return 0
+    root = os.path.realpath(settings.MEDIA_ROOT)
+    if not os.path.isdir(root):
+        return 0
+    held = listing()
+    cutoff = time.time() - older_than.total_seconds()
+    removed = 0
+    for here, _dirs, files in os.walk(root):
+        for file in files:
+            path = os.path.join(here, file)
+            name = media_name(path)
+            if name.startswith(LOCAL_ONLY) or ".tmp-" in name or ".fetch-" in name:
+                continue
+            try:
+                stat = os.stat(path)
+                if stat.st_mtime < cutoff and held.get(name) == stat.st_size:
+                    os.remove(path)
+                    removed += 1
+            except FileNotFoundError:
+                continue  # removed meanwhile
+    return removed
+
+
+def touch_tree(folder: str) -> None:
+    """Mark this machine's files of a folder as current (after the database said they are done)."""
+    root = media_path(folder)
+    if root is None or bucket() is None:
+        return
+    now = time.time()  # not the file system's coarse clock, which may lag the database's timestamp
+    for here, _dirs, files in os.walk(root):
+        for file in files:
+            os.utime(os.path.join(here, file), (now, now))
 
 
 def stored_file_response(name: str, *, content_type: str | None = None) -> FileResponse:

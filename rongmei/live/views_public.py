@@ -21,7 +21,6 @@ from django.urls import path, reverse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
-from rongmei.core import storage
 from rongmei.core.storage import stored_file_response
 from rongmei.fans.auth import current_fan
 from rongmei.live import ingest, services
@@ -172,7 +171,9 @@ def replay_file(request: HttpRequest, pk: int, path: str) -> HttpResponse:
     room = get_object_or_404(LiveRoom.objects.only("pk", "state", "replay_asset_id"), pk=pk)
     if room.state != State.REPLAY or not room.replay_asset_id or "\x00" in path:
         raise Http404
-    target = storage.local_file_in(f"renditions/{room.replay_asset_id}", path)
+    from rongmei.media.selectors import rendition_file
+
+    target = rendition_file(room.replay_asset_id, path)
     if target is None:
         raise Http404  # none such, or a way out of the replay's folder
     response = serve_file(target)

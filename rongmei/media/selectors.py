@@ -45,3 +45,25 @@ def thumbnail(asset: Asset) -> Rendition | None:
         thumbs = [r for r in asset.renditions.all() if r.kind in THUMB_KINDS and r.status == Rendition.Status.DONE]
     by_kind = {r.kind: r for r in thumbs}
     return by_kind.get("thumb_320") or by_kind.get("poster")
+
+
+def rendition_file(asset_id: int, relative: str) -> str | None:
+    """The local path of a file we made for an asset ("web_1280_jpg/web_1280_jpg.jpg",
+    "hls/master.m3u8"), fetched from the bucket on a machine that lacks it or holds an older copy
+    (rongmei.core.storage.local_file); None when there is none (or the path leaves the folder)."""
+    from rongmei.core import storage
+
+    return storage.local_file_in(f"renditions/{int(asset_id)}", relative, fresh_after=lambda inside: _done_at(asset_id, inside))
+
+
+def _done_at(asset_id: int, inside: str):
+    """When the file's rendition was last done: a made-again file keeps its name. The HLS master
+    is rewritten as each rung is done (after it is marked done): with a bucket it is read afresh
+    each time (a few hundred bytes, once per play). Subtitles are never rewritten."""
+    from django.db.models import Max
+    from django.utils import timezone
+
+    folder = inside.split("/", 1)[0]
+    if folder == "hls":
+        return timezone.now()
+    return Rendition.objects.filter(asset_id=asset_id, kind=folder, status=Rendition.Status.DONE).aggregate(at=Max("updated_at"))["at"]

@@ -745,6 +745,7 @@ def run_rendition(rendition_id: int) -> str:
         size=size,
         updated_at=timezone.now(),
     )
+    storage.touch_tree(f"renditions/{rendition.asset_id}/{rendition.kind}")  # this machine's copy is current
     if rendition.kind in HLS_RUNGS:
         try:
             write_hls_master(rendition.asset)

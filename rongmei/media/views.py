@@ -254,7 +254,7 @@ def original(request, pk):
 def rendition_file(request, pk, path):
     """A file we made (a rendition, an HLS playlist or segment): inline, so the page can show it."""
     get_object_or_404(Asset.objects.only("pk"), pk=pk)
-    found = storage.local_file_in(f"renditions/{pk}", path)
+    found = selectors.rendition_file(pk, path)
     if found is None:
         raise Http404
     return serve_file(found)

@@ -16,10 +16,10 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from rongmei.core import storage
 from rongmei.core.exceptions import DomainError
 from rongmei.core.storage import stored_file_response
 from rongmei.distribution import selectors
+from rongmei.media import selectors as media_selectors
 from rongmei.media.models import StoryAsset
 from rongmei.portal import pages
 from rongmei.portal import selectors as portal
@@ -146,7 +146,7 @@ def media(request: HttpRequest, pk: int, path: str) -> HttpResponse:
         raise Http404
     from rongmei.media.views import serve_file
 
-    target = storage.local_file_in(f"renditions/{pk}", path)  # from the bucket on a machine without it
+    target = media_selectors.rendition_file(pk, path)  # from the bucket on a machine without it
     if target is None:
         raise Http404  # none such, or a way out of this asset's folder
     response = serve_file(target)

@@ -120,13 +120,15 @@ def media_file(ref: dict | None) -> Path | None:
         return None
     if r.kind.startswith("hls_"):
         return None  # a playlist, not one file: adapters take the MP4
-    path = storage.local_file(r.file.name)  # from the bucket on a worker that lacks it
+    path = storage.local_file(r.file.name, fresh_after=r.updated_at)  # from the bucket on a worker that lacks it
     return Path(path) if path else None
 
 
 def media_bytes_at(asset_id, rel_path: str) -> bytes | None:
     """Bytes of a file we made for an asset, by its media:file path (images inside an article)."""
-    path = storage.local_file_in(f"renditions/{int(asset_id)}", rel_path)
+    from rongmei.media.selectors import rendition_file
+
+    path = rendition_file(int(asset_id), rel_path)
     return Path(path).read_bytes() if path else None
 
 
