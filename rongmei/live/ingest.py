@@ -310,10 +310,12 @@ DEPLOY_CONF = Path(__file__).resolve().parents[2] / "deploy" / "nginx.conf"
 
 
 def set_web_upstream(text: str, servers: list[str]) -> str:
-    """deploy/nginx.conf's ``upstream rongmei_web`` with the given web processes instead of its
-    127.0.0.1:8000 and :8002 (the tests, the benches and the cluster)."""
+    """deploy/nginx.conf's web upstreams (``rongmei_web`` and the uploads' ``rongmei_upload``)
+    with the given web processes instead of its 127.0.0.1:8000 and :8002 (the tests, the benches
+    and the cluster)."""
     lines = "\n        ".join(f"server {s} max_fails=3 fail_timeout=2s;" for s in servers)
-    return re.sub(r"(upstream rongmei_web \{\n)(\s*server [^\n]*\n)+", lambda m: f"{m.group(1)}        {lines}\n", text, count=1)
+    pattern = r"(upstream rongmei_(?:web|upload) \{\n(?:\s*hash [^\n]*\n)?)(\s*server [^\n]*\n)+"
+    return re.sub(pattern, lambda m: f"{m.group(1)}        {lines}\n", text, count=2)
 
 
 def nginx_conf(
