@@ -14,6 +14,11 @@ What runs (docs/deployment.md "The cluster on one machine"), all under ``var/clu
 - nginx in front (http://127.0.0.1:8080): deploy/nginx.conf itself with these paths and ports,
   the two web processes in its upstream, /ws/ to the ASGI process.
 
+With ``bucket=True`` (``CLUSTER_BUCKET=1 make cluster``; the fault tests) uploaded files go to an
+S3 bucket (moto's S3 server standing in for MinIO, in memory, 127.0.0.1:18480) and every program
+gets a ``MEDIA_ROOT`` of its own under ``machines/<name>/``, as on separate machines: nothing
+but the bucket carries a file from one to another.
+
 A supervisor process (``python -m rongmei.cluster supervise``) starts the web, ASGI, worker and
 nginx processes and starts again any that dies, as systemd's ``Restart=always`` does in
 deploy/systemd/. PostgreSQL and Redis run as their own daemons. The fault tests
@@ -115,6 +120,8 @@ class Cluster:
     cron_seconds: int = 60
     # More settings for every process (the fault tests shorten the leases).
     extra_env: dict[str, str] = field(default_factory=dict)
+    # Uploaded files in an S3 bucket, each program with a MEDIA_ROOT of its own (the module's text).
+    bucket: bool = False
 
     # --- where and on which ports ---------------------------------------------------------
 
@@ -140,6 +147,16 @@ class Cluster:
     @property
     def redis_port(self) -> int:
         return self.base_port + 10299  # 18379
+
+    @property
+    def s3_port(self) -> int:
+        return self.base_port + 10400  # 18480
+
+    @property
+    def s3_endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.s3_port}"
+
+    bucket_name = "rongmei-cluster"
 
     @property
     def url(self) -> str:
@@ -188,6 +205,16 @@ class Cluster:
             PYTHONUNBUFFERED="1",
         )
         env.pop("RONGMEI_TESTING", None)
+        if self.bucket:
+            from rongmei.testing.s3 import ACCESS_KEY, SECRET_KEY
+
+            env.update(
+                RONGMEI_S3_BUCKET=self.bucket_name,
+                RONGMEI_S3_ENDPOINT_URL=self.s3_endpoint,
+                RONGMEI_S3_ACCESS_KEY_ID=ACCESS_KEY,
+                RONGMEI_S3_SECRET_ACCESS_KEY=SECRET_KEY,
+                MEDIA_ROOT=str(self.media_root("admin")),  # manage.py and python() here: one more machine
+            )
         env.update(self.extra_env)
         env.update(extra)
         return env
@@ -314,6 +341,45 @@ class Cluster:
         time.sleep(down_for)
         self.start_redis()
 
+    # --- the bucket (moto's S3 server in place of MinIO) ---------------------------------------
+
+    def media_root(self, program: str) -> Path:
+        """The MEDIA_ROOT of a program in bucket mode: its own, as on a machine of its own."""
+        return self.root / "machines" / program / "media"
+
+    def start_s3(self) -> None:
+        if not self.bucket or answers(self.s3_port):
+            return
+        log = open(self._dir("log") / "s3.log", "ab")  # noqa: SIM115 (the child keeps it)
+        proc = subprocess.Popen(
+            [str(PY), "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.s3_port)],
+            cwd=BASE_DIR,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        (self._dir("run") / "s3.pid").write_text(str(proc.pid))
+        wait_for(lambda: answers(self.s3_port), "the S3 server", 30)
+        self.s3_client().create_bucket(Bucket=self.bucket_name)
+
+    def s3_client(self):
+        import boto3
+
+        from rongmei.testing.s3 import ACCESS_KEY, SECRET_KEY
+
+        return boto3.client(
+            "s3", endpoint_url=self.s3_endpoint, aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY, region_name="us-east-1"
+        )
+
+    def stop_s3(self) -> None:
+        pidfile = self.root / "run" / "s3.pid"
+        with contextlib.suppress(OSError, ValueError, ProcessLookupError):
+            pid = int(pidfile.read_text())
+            os.killpg(pid, signal.SIGTERM)
+            wait_for(lambda: not _alive(pid), "the S3 server's stop", 20)
+        pidfile.unlink(missing_ok=True)
+
     # --- the application's processes ---------------------------------------------------------
 
     def programs(self) -> dict[str, list[str]]:
@@ -409,6 +475,7 @@ class Cluster:
         steps = [
             ("PostgreSQL", self.start_postgres),
             ("Redis", self.start_redis),
+            ("S3 bucket", self.start_s3),
             ("migrate", lambda: self.manage("migrate", "--noinput")),
             ("static files", self._static),
         ]
@@ -425,7 +492,8 @@ class Cluster:
                 raise RuntimeError(f"cluster: {name} failed:\n{(e.stderr or '')[-3000:]}") from e
             print(f"cluster: {name} ({time.monotonic() - started:.1f} s)", file=sys.stderr, flush=True)
         self.write_nginx_conf()
-        (self.root / "run" / "programs.json").write_text(json.dumps({"programs": self.programs(), "env": self.env()}))
+        own = {name: {"MEDIA_ROOT": str(self.media_root(name))} for name in self.programs() if self.bucket and name != "nginx"}
+        (self.root / "run" / "programs.json").write_text(json.dumps({"programs": self.programs(), "env": self.env(), "env_of": own}))
 
     # --- the supervisor ----------------------------------------------------------------------
 
@@ -503,12 +571,15 @@ class Cluster:
                 wait_for(lambda: not _alive(pid), "the supervisor's stop", 30)
         self.stop_redis()
         self.stop_postgres()
+        self.stop_s3()
 
     def status(self) -> dict[str, int | None]:
         names = ["supervisor", *self.programs()]
         found = {n: (self.supervisor_pid() if n == "supervisor" else self.pid(n)) for n in names}
         found["postgres"] = 1 if self.postgres_up() else None
         found["redis"] = 1 if self.redis_up() else None
+        if self.bucket:
+            found["s3"] = 1 if answers(self.s3_port) else None
         return found
 
 
@@ -555,6 +626,7 @@ def supervise(root: Path) -> int:
     spec = json.loads((root / "run" / "programs.json").read_text())
     programs: dict[str, list[str]] = spec["programs"]
     env = spec["env"]
+    env_of = spec.get("env_of", {})
     logs = root / "log"
     (root / "run" / "supervisor.pid").write_text(str(os.getpid()))
     running: dict[str, subprocess.Popen] = {}
@@ -570,7 +642,9 @@ def supervise(root: Path) -> int:
 
     def launch(name: str) -> None:
         out = open(logs / f"{name}.log", "ab")  # noqa: SIM115 (the child keeps it)
-        proc = subprocess.Popen(programs[name], cwd=BASE_DIR, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(
+            programs[name], cwd=BASE_DIR, env={**env, **env_of.get(name, {})}, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
         out.close()
         running[name] = proc
         (root / "run" / f"{name}.pid").write_text(str(proc.pid))
@@ -617,7 +691,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--root", type=Path, default=None)
     parser.add_argument("--port", type=int, default=int(os.environ.get("CLUSTER_PORT", "8080")))
     args = parser.parse_args(argv)
-    cluster = Cluster(root=args.root or BASE_DIR / "var" / "cluster", base_port=args.port)
+    bucket = os.environ.get("CLUSTER_BUCKET", "") not in ("", "0")
+    cluster = Cluster(root=args.root or BASE_DIR / "var" / "cluster", base_port=args.port, bucket=bucket)
     if args.command == "supervise":
         return supervise(cluster.root)
     if args.command == "cron":
@@ -636,6 +711,8 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(f"cluster: http://127.0.0.1:{cluster.http_port}/  (nginx → web {cluster.web_ports}, WebSockets {cluster.asgi_port})")
     print(f"cluster: PostgreSQL 127.0.0.1:{cluster.pg_port}/rongmei, Redis 127.0.0.1:{cluster.redis_port}; logs in {cluster.root / 'log'}")
+    if cluster.bucket:
+        print(f"cluster: uploaded files in the bucket {cluster.bucket_name} at {cluster.s3_endpoint} (moto, in memory)")
     print("cluster: `make cluster-stop` stops it")
     return 0
 

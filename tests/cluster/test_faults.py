@@ -200,6 +200,42 @@ result = asset.pk
     assert len(requeued) == len(interrupted)
     files = sql(cluster, "SELECT count(*) FROM media_rendition WHERE asset_id = %s AND file <> ''", (asset_id,))
     assert files == [(len(final),)]
+    assert_served_from_the_bucket(cluster, asset_id)
+
+
+def assert_served_from_the_bucket(cluster, asset_id: int) -> None:
+    """The workers, each with a disk of its own, fetched the original from the bucket and put
+    every file they made there; the web processes, whose disks never had any of it, serve the
+    files of a published story from the bucket, byte for byte."""
+    import urllib.request
+    from pathlib import Path
+
+    s3 = cluster.s3_client()
+    keys = {o["Key"] for page in s3.get_paginator("list_objects_v2").paginate(Bucket=cluster.bucket_name) for o in page.get("Contents", [])}
+    (original,) = sql(cluster, "SELECT original FROM media_asset WHERE id = %s", (asset_id,))[0]
+    made = [name for (name,) in sql(cluster, "SELECT file FROM media_rendition WHERE asset_id = %s", (asset_id,))]
+    assert original in keys and set(made) <= keys
+    segments = [k for k in keys if k.startswith(f"renditions/{asset_id}/hls_360/") and k.endswith(".ts")]
+    assert len(segments) >= 5, "the HLS rung's segments are in the bucket too"
+    fetched_by = {w for w in ("worker1", "worker2") if (cluster.media_root(w) / original).is_file()}
+    assert fetched_by, "a worker had to fetch the original from the bucket"
+    cluster.python(f"""
+from rongmei.accounts.models import User
+from rongmei.distribution import selectors
+from rongmei.media.models import StoryAsset
+story = selectors.published_stories().order_by("pk").first()
+StoryAsset.objects.get_or_create(story=story, asset_id={asset_id}, defaults={{"added_by": User.objects.get(username="reporter")}})
+""")
+    prefix = f"renditions/{asset_id}/"
+    wanted = [f"{prefix}hls/master.m3u8", sorted(segments)[0], *made]
+    for name in wanted:
+        expected = s3.get_object(Bucket=cluster.bucket_name, Key=name)["Body"].read()
+        for _ in range(2):  # nginx takes turns: each web process serves it once
+            with urllib.request.urlopen(f"{cluster.url}/news/media/{asset_id}/{name[len(prefix) :]}", timeout=30) as r:  # noqa: S310
+                assert r.status == 200 and r.read() == expected, name
+    for web in ("web1", "web2"):
+        assert (cluster.media_root(web) / made[0]).is_file(), f"{web} served from its own copy of the bucket's file"
+    assert not Path(cluster.site_dir, "media", original).exists(), "no shared disk carried the file"
 
 
 def _room_code(title: str) -> str:
