@@ -171,6 +171,42 @@ def test_with_the_bucket_down_a_question_with_a_photo_is_refused_with_503_and_no
     assert not Inquiry.objects.exists()  # no question without its photo: the citizen sends it again
 
 
+def test_no_address_of_the_bucket_is_ever_handed_out(s3_bucket, citizen):
+    inquiry = inquiries.submit(fan=citizen, kind="complaint", title=TITLE, body=BODY, location="泌水街道", uploads=[photo()])
+    attachment = inquiry.attachments.get()
+    # The admin's file widgets print .url: an unserved /media/ path, as on disk; no signed link.
+    assert attachment.file.url == f"/media/{attachment.file.name}"
+    assert s3_bucket.server.endpoint not in attachment.file.url and "Signature" not in attachment.file.url
+
+
+def test_an_erased_citizens_photos_leave_the_bucket_even_when_it_was_away(s3_bucket, settings, citizen, django_capture_on_commit_callbacks):
+    from django.core.management import call_command
+
+    from rongmei.core.models import PendingFileDeletion
+    from rongmei.inquiries import privacy
+
+    inquiry = inquiries.submit(
+        fan=citizen, kind="complaint", title=TITLE, body=BODY, location="泌水街道", uploads=[photo(), photo("b.jpg")]
+    )
+    names = {a.file.name for a in inquiry.attachments.all()}
+    assert names <= s3_bucket.keys()
+    working = settings.STORAGES["default"]
+    down = s3_bucket.backend(connect_timeout=1)
+    down["OPTIONS"]["endpoint_url"] = "http://127.0.0.1:9"
+    settings.STORAGES = {**settings.STORAGES, "default": down}
+    with django_capture_on_commit_callbacks(execute=True):
+        privacy.anonymise(Inquiry.objects.get(), timezone.now())
+    assert not inquiry.attachments.exists()
+    assert set(PendingFileDeletion.objects.values_list("name", flat=True)) == names  # both noted, neither lost
+    assert names <= s3_bucket.keys()
+
+    settings.STORAGES = {**settings.STORAGES, "default": working}
+    out = io.StringIO()
+    call_command("media_housekeeping", stdout=out)
+    assert "2 files deleted that could not be before, 0 still waiting" in out.getvalue()
+    assert not PendingFileDeletion.objects.exists() and not (names & s3_bucket.keys())
+
+
 # --- the media library ---------------------------------------------------------------------------
 
 
@@ -241,7 +277,7 @@ def test_housekeeping_drops_old_local_copies_the_bucket_holds_once_a_day(s3_buck
     under_way.parent.mkdir(parents=True, exist_ok=True)
     under_way.write_bytes(b"half")
     old = original.stat().st_mtime - 20 * 86400
-    for path in (original, only_here, under_way):
+    for path in (original, only_here):
         os.utime(path, (old, old))
 
     out = io.StringIO()
@@ -265,6 +301,49 @@ def test_a_published_storys_picture_is_served_on_a_machine_that_never_had_it(cli
     response = client.get(reverse("portal:media", args=[asset.pk, web.rel_path]))
     assert response.status_code == 200 and body(response) == s3_bucket.read(web.file.name)
     assert client.get(reverse("portal:media", args=[asset.pk, "web_1280_jpg/none.jpg"])).status_code == 404
+
+
+def test_the_hls_master_is_made_from_the_database_where_it_is_served(client, s3_bucket, settings, reporter, team, reviewers):
+    asset = upload(reporter, jpeg(), "直播回放.jpg")
+    story = factories.published_story(reporter, team, reviewers, headline="夏南牛节直播回放")
+    StoryAsset.objects.create(story=story, asset=asset, added_by=reporter)
+    url = reverse("portal:media", args=[asset.pk, "hls/master.m3u8"])
+    assert client.get(url).status_code == 404  # no rung made yet
+    for kind, height in (("hls_360", 360), ("hls_720", 720)):
+        Rendition.objects.update_or_create(
+            asset=asset,
+            kind=kind,
+            defaults={
+                "status": Rendition.Status.DONE,
+                "file": f"renditions/{asset.pk}/{kind}/index.m3u8",
+                "width": height * 16 // 9,
+                "height": height,
+            },
+        )
+    # The bucket holds a master written when only the first rung was done (two workers raced).
+    s3_bucket.put(f"renditions/{asset.pk}/hls/master.m3u8", b"#EXTM3U\n../hls_360/index.m3u8\n")
+    shutil.rmtree(settings.MEDIA_ROOT)
+    master = body(client.get(url)).decode()
+    assert "../hls_360/index.m3u8" in master and "../hls_720/index.m3u8" in master and "RESOLUTION=1280x720" in master
+
+
+def test_housekeeping_removes_this_machines_orphan_upload_parts(settings, reporter):
+    from rongmei.media.models import UploadSession
+
+    data = jpeg()
+    kept = media.start_upload(actor=reporter, file_name="保留.jpg", size=len(data))
+    media.append_chunk(actor=reporter, session_id=kept.pk, offset=0, stream=io.BytesIO(data[:100]), length=100)
+    kept.refresh_from_db()
+    orphan = Path(media.upload_dir(), "0123456789abcdef.part")  # its session removed by another machine
+    orphan.write_bytes(b"left behind")
+    fresh_orphan = Path(media.upload_dir(), "fedcba9876543210.part")
+    fresh_orphan.write_bytes(b"an upload another process is starting")
+    old = orphan.stat().st_mtime - (media.UPLOAD_HOURS + 2) * 3600
+    for path in (orphan, Path(kept.temp_path)):
+        os.utime(path, (old, old))
+    assert media.purge_expired_uploads() == 1
+    assert not orphan.exists() and fresh_orphan.exists() and Path(kept.temp_path).exists()
+    assert UploadSession.objects.filter(pk=kept.pk).exists()
 
 
 def test_a_folder_made_again_leaves_no_stale_objects(s3_bucket, settings):
@@ -321,7 +400,8 @@ def test_a_rendition_that_cannot_be_mirrored_fails_with_the_reason_and_a_retry_w
 
 
 def bucket_state(bucket) -> dict[str, str]:
-    return {key: hashlib.sha256(data).hexdigest() for key, data in bucket.contents().items()}
+    """Every object with its SHA-256 (a folder marker, a key ending in "/", is no file)."""
+    return {key: hashlib.sha256(data).hexdigest() for key, data in bucket.contents().items() if not key.endswith("/")}
 
 
 @pytest.mark.django_db(transaction=True)
@@ -333,6 +413,7 @@ def test_backup_and_restore_carry_the_buckets_objects_exactly(s3_bucket, setting
     # A file only this machine has (an upload under way): kept too.
     Path(settings.MEDIA_ROOT, "uploads").mkdir(parents=True, exist_ok=True)
     Path(settings.MEDIA_ROOT, "uploads", "abc.part").write_bytes(b"half an upload")
+    s3_bucket.put("renditions/", b"")  # a folder marker some S3 tools make
     before = bucket_state(s3_bucket)
     assert inquiry.attachments.get().file.name in before and asset.original.name in before
 
@@ -350,6 +431,9 @@ def test_backup_and_restore_carry_the_buckets_objects_exactly(s3_bucket, setting
 
     backup.restore(archive)
     assert bucket_state(s3_bucket) == before
+    # This machine's disk gets back its upload under way, and no copy of the bucket's files: an
+    # old or erased one could otherwise be served or carried into the bucket by a later backup.
+    assert local_files(settings) == {"uploads/abc.part"}
     assert Path(settings.MEDIA_ROOT, "uploads", "abc.part").read_bytes() == b"half an upload"
 
 
@@ -367,8 +451,8 @@ def test_a_one_machine_sites_backup_restores_into_a_bucket(s3_server, settings, 
         settings.STORAGES = {**settings.STORAGES, "default": bucket.backend()}
         backup.restore(archive)
         assert bucket.read(name) == data
+        assert not Path(settings.MEDIA_ROOT, name).exists()  # the bucket holds it now, not the disk
         attachment = Inquiry.objects.get().attachments.get()
-        os.remove(Path(settings.MEDIA_ROOT, name))  # the disk copy is not what is read any more
         assert storage.read_stored(attachment.file.name) == data
     finally:
         bucket.drop()

@@ -8,8 +8,9 @@
                      may keep running; writers wait a moment)
   database.pgdump    PostgreSQL: ``pg_dump --format=custom`` (one consistent snapshot)
   media/…            the uploaded files: MEDIA_ROOT (uploads, the media library's renditions,
-                     pictures), and with an S3 bucket (RONGMEI_S3_BUCKET) every object of the
-                     bucket plus any file of MEDIA_ROOT the bucket lacks (an upload under way)
+                     pictures), or with an S3 bucket (RONGMEI_S3_BUCKET) every object of the
+                     bucket plus this machine's uploads under way (MEDIA_ROOT/uploads/; the rest
+                     of MEDIA_ROOT is then copies of the bucket's objects)
   pages/…            the published pages (rongmei.portal.static_pages; they could be written
                      again, but a restored site serves at once)
 
@@ -21,8 +22,10 @@ database is kept, encrypted at rest.
 an archive of the other kind of database, then replaces the database (SQLite: the backup API
 again, page by page into the live file; PostgreSQL: ``pg_restore --clean --if-exists
 --single-transaction``, all or nothing) and then the two folders. With a bucket, the archive's
-media are also put into the bucket and the bucket's objects the archive lacks are removed, so the
-bucket ends as the archive says. The same archive restores into either kind of store: restoring a
+media are put into the bucket (before the database is touched: a store that fails stops the
+restore there) and, once the database is back, the bucket's objects the archive lacks are
+removed, so the bucket ends as the archive says; MEDIA_ROOT then keeps only the uploads under way
+(copies are fetched again when needed, never an outdated or erased one). The same archive restores into either kind of store: restoring a
 backup of a one-machine site with RONGMEI_S3_BUCKET set is how its files move into a bucket. Run
 ``migrate`` afterwards when the code is newer than the backup.
 """
@@ -133,17 +136,18 @@ def backup(path: str | os.PathLike) -> Summary:
         _dump_database(dump)
         members[name] = {"size": dump.stat().st_size, "sha256": _sha256(dump)}
         files: list[tuple[str, Path]] = [(name, dump)]
-        if storage.bucket() is not None:
+        in_bucket = storage.bucket() is not None
+        if in_bucket:
             for object_name, file in _bucket_files(Path(work) / "bucket"):
                 files.append((f"media/{object_name}", file))
-        taken = {arcname for arcname, _f in files}
         for folder, root in folders().items():
             if not root.is_dir():
                 continue
             for file in sorted(p for p in root.rglob("*") if p.is_file() and not p.is_symlink()):
-                arcname = f"{folder}/{file.relative_to(root).as_posix()}"
-                if arcname not in taken:  # with a bucket, MEDIA_ROOT is a cache of its objects
-                    files.append((arcname, file))
+                name = file.relative_to(root).as_posix()
+                if in_bucket and folder == "media" and not name.startswith(storage.LOCAL_ONLY):
+                    continue  # with a bucket, the rest of MEDIA_ROOT is a cache of its objects
+                files.append((f"{folder}/{name}", file))
         for arcname, file in files[1:]:
             members[arcname] = {"size": file.stat().st_size, "sha256": _sha256(file)}
         manifest = {
@@ -183,17 +187,19 @@ def _bucket_files(into: Path) -> list[tuple[str, Path]]:
     return found
 
 
-def _restore_bucket(media: Path) -> None:
-    """Make the bucket hold exactly the archive's media files."""
+def _upload_to_bucket(media: Path) -> set[str]:
+    """Put the archive's media files into the bucket (this machine's uploads under way stay on
+    its disk, and leave the folder that is put in MEDIA_ROOT); returns their names."""
     names = set()
     if media.is_dir():
         for file in sorted(p for p in media.rglob("*") if p.is_file()):
             name = file.relative_to(media).as_posix()
             if name.startswith(storage.LOCAL_ONLY):
-                continue  # an upload under way belongs to this machine's disk
+                continue
             storage.upload(file, name)
+            file.unlink()
             names.add(name)
-    storage.remove(sorted(set(storage.listing()) - names))
+    return names
 
 
 def read_manifest(path: Path) -> dict:
@@ -273,11 +279,12 @@ def restore(path: str | os.PathLike) -> Summary:
         work = Path(work)
         _extract_checked(path, manifest, work)
         name = "database.sqlite3" if vendor == "sqlite" else "database.pgdump"
-        if storage.bucket() is not None:
-            storage.listing()  # the bucket answers before the database is touched
+        in_bucket = storage.bucket() is not None
+        if in_bucket:
+            restored = _upload_to_bucket(work / "media")
         _restore_database(work / name, vendor)
-        if storage.bucket() is not None:
-            _restore_bucket(work / "media")
+        if in_bucket:
+            storage.remove(sorted(set(storage.listing()) - restored))
         for folder, target in targets.items():
             _replace_folder(work / folder, target)
     size = sum(m["size"] for m in manifest["members"].values())

@@ -46,10 +46,15 @@ def _store_unavailable(exc: BaseException | None) -> bool:
     if isinstance(exc, StorageUnavailable):
         return True
     try:
-        from botocore.exceptions import ConnectionError as BotoConnectionError
+        from botocore.exceptions import BotoCoreError, ClientError
     except ImportError:  # pragma: no cover - no bucket without boto
         return False
-    return isinstance(exc, BotoConnectionError)
+    if isinstance(exc, BotoCoreError):  # refused, timed out, cut off
+        return True
+    if isinstance(exc, ClientError):  # the store answered that it cannot now (500, 503 SlowDown)
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
+        return status >= 500 or exc.response.get("Error", {}).get("Code") in ("SlowDown", "ServiceUnavailable", "RequestTimeout")
+    return False
 
 
 def server_error(request, *args, **kwargs):

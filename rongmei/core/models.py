@@ -149,3 +149,18 @@ class AllowedPhrase(models.Model):
 
     def __str__(self) -> str:
         return self.phrase
+
+
+class PendingFileDeletion(models.Model):
+    """A stored file (STORAGES["default"]: disk or bucket) whose row is gone but whose deletion
+    failed (the bucket did not answer): ``rongmei.core.storage.retry_deletions`` tries again from
+    ``media_housekeeping`` until it is gone, so an erased citizen's photo does not linger."""
+
+    name = models.CharField(_("file"), max_length=300)
+    attempts = models.PositiveIntegerField(default=1)
+    last_error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("file waiting to be deleted")
+        verbose_name_plural = _("files waiting to be deleted")

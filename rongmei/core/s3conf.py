@@ -19,7 +19,8 @@ def s3_backend(
     from botocore.config import Config
 
     return {
-        "BACKEND": "storages.backends.s3.S3Storage",
+        # S3Storage whose url() never hands out a signed bucket address (rongmei/core/storage.py).
+        "BACKEND": "rongmei.core.storage.PrivateS3Storage",
         "OPTIONS": {
             "bucket_name": bucket,
             "endpoint_url": endpoint_url or None,
@@ -31,6 +32,9 @@ def s3_backend(
             "default_acl": None,  # private: the bucket's own policy, never public-read
             "file_overwrite": False,  # a second file of the same name gets a new name, as on disk
             "querystring_auth": True,
+            # A file read whole (a partner's video adopted into the library) spills to disk
+            # past this size instead of filling the process's memory.
+            "max_memory_size": 16 * 1024 * 1024,
             # A store that does not answer fails the request in seconds (a 503 that says so,
             # rongmei/core/errors.py), not after boto's default minute.
             "client_config": Config(

@@ -29,7 +29,7 @@ import time
 import uuid
 
 from django.conf import settings
-from django.core.exceptions import SuspiciousFileOperation
+from django.core.exceptions import SuspiciousOperation
 from django.core.files.storage import FileSystemStorage, default_storage
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
@@ -46,6 +46,8 @@ _library = FileSystemStorage()
 # Working files of this machine only, never copied to the bucket: resumable uploads in progress
 # (rongmei.media.services.upload_dir).
 LOCAL_ONLY = ("uploads/",)
+# Where a file being fetched from the bucket is written before it takes its name.
+FETCHING = ".fetching"
 
 
 def library_storage() -> FileSystemStorage:
@@ -58,8 +60,35 @@ class StorageUnavailable(DomainError):
 
     status = 503
 
+    detail = ""  # what boto said (for the log and a rendition's error detail), never shown
+
     def __init__(self, message: str) -> None:
         super().__init__(message, code="storage_unavailable")
+
+
+def _s3_class():
+    from storages.backends.s3 import S3Storage
+
+    class PrivateS3Storage(S3Storage):
+        """S3Storage whose ``url()`` never hands out the bucket's address: a signed link would let
+        anyone holding it read the object (the admin's file widgets print ``.url``). Files reach
+        readers through the views that check access; ``url()`` gives the same unserved
+        ``MEDIA_URL`` path as on disk."""
+
+        def url(self, name, parameters=None, expire=None, http_method=None):
+            return settings.MEDIA_URL + (name or "").lstrip("/")
+
+    return PrivateS3Storage
+
+
+def __getattr__(name: str):
+    # STORAGES["default"]["BACKEND"] = "rongmei.core.storage.PrivateS3Storage" (s3conf.py); made on
+    # first use, so this module imports without django-storages.
+    if name == "PrivateS3Storage":
+        cls = _s3_class()
+        globals()[name] = cls
+        return cls
+    raise AttributeError(name)
 
 
 def bucket():
@@ -78,8 +107,11 @@ def _key(store, name: str) -> str:
 
 
 def _unavailable(error: Exception) -> StorageUnavailable:
+    """The person reads that the store is away; the store's address and the error go to the log."""
     log.warning("object storage: %r", error)
-    return StorageUnavailable(_("The file store (object storage) could not be reached: %(error)s") % {"error": error})
+    found = StorageUnavailable(_("The file store (object storage) could not be reached."))
+    found.detail = repr(error)
+    return found
 
 
 def _errors() -> tuple[type[Exception], ...]:
@@ -131,7 +163,8 @@ def listing(folder: str = "") -> dict[str, int]:
     prefix = _prefix(store)
     start = prefix + (folder.strip("/") + "/" if folder.strip("/") else "")
     try:
-        return {o.key[len(prefix) :]: o.size for o in store.bucket.objects.filter(Prefix=start)}
+        # A key ending in "/" is a folder marker some tools make, no file.
+        return {o.key[len(prefix) :]: o.size for o in store.bucket.objects.filter(Prefix=start) if not o.key.endswith("/")}
     except _errors() as e:
         raise _unavailable(e) from e
 
@@ -197,18 +230,25 @@ def local_file(name: str, *, fresh_after: dt.datetime | None = None) -> str | No
         return None
     from botocore.exceptions import ClientError
 
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    partial = f"{path}.fetch-{uuid.uuid4().hex[:8]}"
+    have = os.path.isfile(path)
+    fetching = os.path.join(os.path.realpath(settings.MEDIA_ROOT), FETCHING)
+    os.makedirs(fetching, exist_ok=True)  # no folder of the name is made before the bucket has it
+    partial = os.path.join(fetching, uuid.uuid4().hex)
     began = time.time()
     try:
         store.bucket.Object(_key(store, media_name(path))).download_file(partial)
         os.utime(partial, (began, began))
+        os.makedirs(os.path.dirname(path), exist_ok=True)
         os.replace(partial, path)  # two machines (or requests) fetching at once both end whole
     except ClientError as e:
         if e.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
             return None
+        if have:
+            return path  # the store is away: the copy here, older, is better than nothing
         raise _unavailable(e) from e
     except _errors() as e:
+        if have:
+            return path
         raise _unavailable(e) from e
     finally:
         if os.path.exists(partial):
@@ -245,7 +285,7 @@ def prune_local_copies(older_than: dt.timedelta) -> int:
         for file in files:
             path = os.path.join(here, file)
             name = media_name(path)
-            if name.startswith(LOCAL_ONLY) or ".tmp-" in name or ".fetch-" in name:
+            if name.startswith((*LOCAL_ONLY, FETCHING + "/", ".pruned")) or ".tmp-" in name:
                 continue
             try:
                 stat = os.stat(path)
@@ -273,13 +313,31 @@ def stored_file_response(name: str, *, content_type: str | None = None) -> FileR
     Http404 when it is not there. The caller has checked that the reader may have it."""
     if not name or "\x00" in name:
         raise Http404
-    try:
-        handle = default_storage.open(name, "rb")
-    except (FileNotFoundError, IsADirectoryError, SuspiciousFileOperation):
-        raise Http404 from None
-    except _errors() as e:
-        raise _unavailable(e) from e
-    response = FileResponse(handle, content_type=content_type or mimetypes.guess_type(name)[0] or "application/octet-stream")
+    content_type = content_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
+    store = bucket()
+    if store is not None:
+        # The object's body, read as the answer goes out: a 200 MB video is never held whole in
+        # the web process (django-storages' own file would read it into memory first).
+        from botocore.exceptions import ClientError
+
+        try:
+            got = store.bucket.Object(_key(store, name)).get()
+        except SuspiciousOperation:
+            raise Http404 from None
+        except ClientError as e:
+            if e.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                raise Http404 from None
+            raise _unavailable(e) from e
+        except _errors() as e:
+            raise _unavailable(e) from e
+        response = FileResponse(got["Body"], content_type=content_type)
+        response["Content-Length"] = str(got["ContentLength"])
+    else:
+        try:
+            handle = default_storage.open(name, "rb")
+        except (FileNotFoundError, IsADirectoryError, SuspiciousOperation):
+            raise Http404 from None
+        response = FileResponse(handle, content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -291,7 +349,48 @@ def read_stored(name: str) -> bytes | None:
     try:
         with default_storage.open(name, "rb") as f:
             return f.read()
-    except (FileNotFoundError, IsADirectoryError, SuspiciousFileOperation):
+    except (FileNotFoundError, IsADirectoryError, SuspiciousOperation):
         return None
     except _errors() as e:
         raise _unavailable(e) from e
+
+
+def delete_after_commit(names) -> None:
+    """Delete files of STORAGES["default"] once the transaction that removed their rows commits
+    (a rollback keeps both). A deletion that fails (the bucket is away) is written down and tried
+    again by ``retry_deletions``, and the others still go: personal files never linger unseen."""
+    from django.db import transaction
+
+    names = [n for n in names if n]
+    if names:
+        transaction.on_commit(lambda: _delete_now(names))
+
+
+def _delete_now(names) -> None:
+    from rongmei.core.models import PendingFileDeletion
+
+    for name in names:
+        try:
+            default_storage.delete(name)
+        except Exception as e:  # the store, whatever it says: noted and tried again later
+            log.warning("storage: %s not deleted yet: %r", name, e)
+            PendingFileDeletion.objects.create(name=name[:300], last_error=repr(e)[:500])
+
+
+def retry_deletions() -> tuple[int, int]:
+    """Delete the files whose deletion failed before; returns (deleted, still waiting)."""
+    from django.db.models import F
+
+    from rongmei.core.models import PendingFileDeletion
+
+    deleted = waiting = 0
+    for pending in PendingFileDeletion.objects.order_by("pk")[:1000]:
+        try:
+            default_storage.delete(pending.name)
+        except Exception as e:
+            PendingFileDeletion.objects.filter(pk=pending.pk).update(attempts=F("attempts") + 1, last_error=repr(e)[:500])
+            waiting += 1
+        else:
+            pending.delete()
+            deleted += 1
+    return deleted, waiting

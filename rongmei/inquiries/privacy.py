@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Coalesce, Greatest
 from django.utils.translation import gettext as _
 
 from rongmei.core import audit
 from rongmei.core.privacy import iso
+from rongmei.core.storage import delete_after_commit
 from rongmei.inquiries import masking
 from rongmei.inquiries.models import FINAL, Follow, Inquiry, Message
 
@@ -83,9 +83,7 @@ def anonymise(inquiry: Inquiry, now: dt.datetime) -> None:
     mine = list(inquiry.attachments.filter(side=Attachment.Side.CITIZEN))
     names = [a.file.name for a in mine if a.file]
     Attachment.objects.filter(pk__in=[a.pk for a in mine]).delete()
-    if names:
-        storage = Attachment._meta.get_field("file").storage
-        transaction.on_commit(lambda: [storage.delete(n) for n in names])
+    delete_after_commit(names)
 
 
 def erase(fan, now: dt.datetime) -> dict:

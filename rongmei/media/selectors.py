@@ -53,17 +53,26 @@ def rendition_file(asset_id: int, relative: str) -> str | None:
     (rongmei.core.storage.local_file); None when there is none (or the path leaves the folder)."""
     from rongmei.core import storage
 
+    if relative == "hls/master.m3u8":
+        return _hls_master(asset_id)
     return storage.local_file_in(f"renditions/{int(asset_id)}", relative, fresh_after=lambda inside: _done_at(asset_id, inside))
 
 
+def _hls_master(asset_id: int) -> str | None:
+    """The master playlist lists the rungs the database says are done: written here from it on
+    each request (a few lines), so no machine serves one that misses a rung made elsewhere."""
+    from rongmei.core import storage
+    from rongmei.media.services import write_hls_master
+
+    asset = Asset.objects.filter(pk=asset_id).first()
+    name = write_hls_master(asset, mirror=False) if asset is not None else None
+    return storage.media_path(name) if name else None
+
+
 def _done_at(asset_id: int, inside: str):
-    """When the file's rendition was last done: a made-again file keeps its name. The HLS master
-    is rewritten as each rung is done (after it is marked done): with a bucket it is read afresh
-    each time (a few hundred bytes, once per play). Subtitles are never rewritten."""
+    """When the file's rendition was last done: a made-again file keeps its name (subtitles are
+    never rewritten: each upload has its own)."""
     from django.db.models import Max
-    from django.utils import timezone
 
     folder = inside.split("/", 1)[0]
-    if folder == "hls":
-        return timezone.now()
     return Rendition.objects.filter(asset_id=asset_id, kind=folder, status=Rendition.Status.DONE).aggregate(at=Max("updated_at"))["at"]

@@ -11,6 +11,7 @@ import logging
 import os
 import shutil
 import threading
+import time
 import uuid
 
 from django.conf import settings
@@ -234,7 +235,23 @@ def purge_expired_uploads() -> int:
     expired = list(UploadSession.objects.filter(expires_at__lte=timezone.now()))
     for session in expired:
         _discard(session)
-    return len(expired)
+    return len(expired) + _purge_orphan_parts()
+
+
+def _purge_orphan_parts() -> int:
+    """This machine's ``.part`` files older than an upload may live whose session is gone (its row
+    was removed by another machine's housekeeping, which could not reach this file)."""
+    folder = upload_dir()
+    cutoff = time.time() - (UPLOAD_HOURS * 3600 + 3600)
+    known = set(UploadSession.objects.values_list("temp_path", flat=True))
+    removed = 0
+    for entry in os.scandir(folder):
+        if entry.name.endswith(".part") and entry.path not in known:
+            with contextlib.suppress(FileNotFoundError):
+                if entry.stat().st_mtime < cutoff:
+                    os.remove(entry.path)
+                    removed += 1
+    return removed
 
 
 def finish_upload(*, actor, session_id) -> Asset:
@@ -693,6 +710,8 @@ def _make(rendition: Rendition, work: str, progress) -> render.Made:
     if kind == "vertical_916":
         burned = asset.subtitles.filter(burn_in=True).first()
         track = storage.local_file(burned.file.name) if burned else None
+        if burned and track is None:
+            raise render.RenditionError(_("The subtitles to burn in are missing."))
         return render.make_vertical(source, work, meta, focal, progress, subtitles=track)
     if kind in ("audio_aac", "audio_mp3"):
         return render.make_audio(source, work, meta, kind, progress)
@@ -707,6 +726,7 @@ def run_rendition(rendition_id: int) -> str:
     if not claimed:
         return "skipped"
     rendition = Rendition.objects.select_related("asset").get(pk=rendition_id)
+    attempt = rendition.attempts  # ours: a worker that outlived its lease finds it changed
     final = rendition_dir(rendition.asset_id, rendition.kind)
     work = f"{final}.tmp-{uuid.uuid4().hex[:8]}"
     os.makedirs(work, exist_ok=True)
@@ -730,13 +750,15 @@ def run_rendition(rendition_id: int) -> str:
         os.replace(final, old)
     os.replace(work, final)
     shutil.rmtree(old, ignore_errors=True)
+    if not Rendition.objects.filter(pk=rendition_id, status=Rendition.Status.RUNNING, attempts=attempt).exists():
+        return "superseded"  # queued again after our lease: the newer making owns the bucket's copy
     try:
         # In the bucket before the database says done: another machine may serve it at once.
         storage.mirror_tree(f"renditions/{rendition.asset_id}/{rendition.kind}")
     except storage.StorageUnavailable as e:
-        return _failed(rendition, e.message, repr(e.__cause__))
+        return _failed(rendition, e.message, e.detail)
     path = os.path.join(final, os.path.basename(made.path))
-    updated = Rendition.objects.filter(pk=rendition_id, status=Rendition.Status.RUNNING).update(
+    updated = Rendition.objects.filter(pk=rendition_id, status=Rendition.Status.RUNNING, attempts=attempt).update(
         status=Rendition.Status.DONE,
         progress=100,
         file=_storage_name(path),
@@ -756,7 +778,7 @@ def run_rendition(rendition_id: int) -> str:
 
 def _failed(rendition: Rendition, message: str, detail: str) -> str:
     with transaction.atomic():
-        Rendition.objects.filter(pk=rendition.pk, status=Rendition.Status.RUNNING).update(
+        Rendition.objects.filter(pk=rendition.pk, status=Rendition.Status.RUNNING, attempts=rendition.attempts).update(
             status=Rendition.Status.FAILED, error=message[:500], error_detail=detail[-4000:], updated_at=timezone.now()
         )
         audit.record(
@@ -773,8 +795,9 @@ def hls_master_name(asset: Asset) -> str:
     return f"renditions/{asset.pk}/hls/master.m3u8"
 
 
-def write_hls_master(asset: Asset) -> str | None:
-    """The master playlist over the rungs made so far (rewritten as each rung is done)."""
+def write_hls_master(asset: Asset, *, mirror: bool = True) -> str | None:
+    """The master playlist over the rungs made so far (rewritten as each rung is done, and where
+    it is served: media.selectors.rendition_file)."""
     rungs = list(Rendition.objects.filter(asset=asset, kind__in=HLS_RUNGS, status=Rendition.Status.DONE).order_by("height"))
     if not rungs:
         return None
@@ -788,8 +811,10 @@ def write_hls_master(asset: Asset) -> str | None:
     name = hls_master_name(asset)
     path = os.path.join(settings.MEDIA_ROOT, name)
     os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path + ".tmp", "w", encoding="utf-8") as f:
+    temporary = f"{path}.tmp-{uuid.uuid4().hex[:8]}"  # two requests writing at once both end whole
+    with open(temporary, "w", encoding="utf-8") as f:
         f.write("\n".join(lines) + "\n")
-    os.replace(path + ".tmp", path)
-    storage.mirror(name)
+    os.replace(temporary, path)
+    if mirror:
+        storage.mirror(name)  # for backups and other tools; the site makes its own when serving
     return name

@@ -21,6 +21,7 @@ from rongmei.core import audit
 from rongmei.core.exceptions import DomainError, NotAllowed, StateConflict
 from rongmei.core.input import clean_text, strip_controls
 from rongmei.core.notify import notify
+from rongmei.core.storage import StorageUnavailable
 from rongmei.media.probe import sniff
 from rongmei.newsroom.services._util import check_date
 from rongmei.partners import permissions as perms
@@ -519,6 +520,8 @@ def adopt_as_story(*, actor, contribution: Contribution, team) -> Contribution:
             try:
                 with transaction.atomic():
                     upload_file(actor=actor, uploaded=upload, title=row.name[:200], story=story)
+            except StorageUnavailable:
+                raise  # the file store is away: nothing is adopted, the operator tries again
             except DomainError as e:
                 # A damaged file does not stop the adoption; it stays with the contribution.
                 refused.append(f"{row.name}：{e.message}")

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from rongmei.core import audit
 from rongmei.core.exceptions import DomainError
 from rongmei.core.input import clean_text
+from rongmei.core.storage import delete_after_commit
 from rongmei.practice import photos
 from rongmei.practice.models import TypicalCase, Volunteer, VolunteerTeam
 from rongmei.practice.services import _require_coordinator
@@ -118,7 +119,7 @@ def save_case(
             storage.delete(written)  # a refused save leaves no file behind
         raise
     if old_photo and old_photo != (case.photo.name if case.photo else ""):
-        transaction.on_commit(lambda: storage.delete(old_photo))
+        delete_after_commit([old_photo])
     return case
 
 

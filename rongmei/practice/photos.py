@@ -22,6 +22,7 @@ from rongmei.community.topics import check_picture
 from rongmei.core import audit
 from rongmei.core.exceptions import DomainError, StateConflict
 from rongmei.core.input import clean_text
+from rongmei.core.storage import delete_after_commit
 from rongmei.practice import services
 from rongmei.practice.models import Activity, ActivityPhoto
 
@@ -206,7 +207,7 @@ def delete_photo(*, actor, photo: ActivityPhoto) -> None:
     photo = ActivityPhoto.objects.select_for_update().select_related("activity").filter(pk=photo.pk).first()
     if photo is None:
         raise StateConflict(_("This photo was deleted already."))
-    name, storage = photo.image.name, photo.image.storage
+    name = photo.image.name
     audit.record(
         "practice.photo_delete",
         actor=actor,
@@ -215,5 +216,4 @@ def delete_photo(*, actor, photo: ActivityPhoto) -> None:
         data={"photo": photo.pk, "file": name},
     )
     photo.delete()
-    if name:
-        transaction.on_commit(lambda: storage.delete(name))
+    delete_after_commit([name])
