@@ -46,3 +46,34 @@ def test_another_error_is_a_plain_500_without_the_retry(english):
     r = client().get("/bug/")
     assert r.status_code == 500 and "Retry-After" not in r
     assert "error on our side" in r.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("error", "status"),
+    [
+        ("read_timeout", 503),
+        ("slow_down", 503),
+        ("server_error", 503),
+        ("access_denied", 500),  # a wrong key is the operator's to fix, not a moment's outage
+    ],
+)
+def test_the_file_stores_outages_are_503_and_its_refusals_500(rf, error, status):
+    from botocore.exceptions import ClientError, ReadTimeoutError
+
+    from rongmei.core.errors import server_error
+
+    def client_error(code, http):
+        return ClientError({"Error": {"Code": code}, "ResponseMetadata": {"HTTPStatusCode": http}}, "GetObject")
+
+    raised = {
+        "read_timeout": ReadTimeoutError(endpoint_url="http://10.0.0.5:9000/x"),
+        "slow_down": client_error("SlowDown", 503),
+        "server_error": client_error("InternalError", 500),
+        "access_denied": client_error("AccessDenied", 403),
+    }[error]
+    try:
+        raise raised
+    except Exception:
+        response = server_error(rf.get("/wenzheng/"))
+    assert response.status_code == status
+    assert "10.0.0.5" not in response.content.decode()
