@@ -51,7 +51,8 @@ def login_fan(client, fan):
 
 def local_files(settings) -> set[str]:
     root = Path(settings.MEDIA_ROOT)
-    return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()} if root.is_dir() else set()
+    found = {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()} if root.is_dir() else set()
+    return {name for name in found if not name.startswith(storage.FETCHING + "/")}  # fetches' locks
 
 
 def body(response) -> bytes:
@@ -288,6 +289,31 @@ def test_housekeeping_drops_old_local_copies_the_bucket_holds_once_a_day(s3_buck
     out = io.StringIO()
     call_command("media_housekeeping", stdout=out)
     assert "local copies" not in out.getvalue()  # once a day
+
+
+def test_many_requests_for_a_file_this_machine_lacks_fetch_it_once(s3_bucket, settings, reporter, monkeypatch):
+    import threading
+
+    from rongmei.core import storage as store_module
+
+    asset = upload(reporter, jpeg(), "人多.jpg")
+    shutil.rmtree(settings.MEDIA_ROOT)
+    fetches = []
+    real = store_module._fetch
+
+    def counted(*args):
+        fetches.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(store_module, "_fetch", counted)
+    got = []
+    threads = [threading.Thread(target=lambda: got.append(storage.local_file(asset.original.name))) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(set(got)) == 1 and Path(got[0]).read_bytes() == s3_bucket.read(asset.original.name)
+    assert len(fetches) == 1
 
 
 def test_a_published_storys_picture_is_served_on_a_machine_that_never_had_it(client, s3_bucket, settings, reporter, team, reviewers):

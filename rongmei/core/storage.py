@@ -21,7 +21,10 @@ Nothing here talks to the outside world: the bucket is the center's own (docs/de
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
+import hashlib
 import logging
 import mimetypes
 import os
@@ -228,12 +231,21 @@ def local_file(name: str, *, fresh_after: dt.datetime | None = None) -> str | No
         return path
     if store is None:
         return None
+    fetching = os.path.join(os.path.realpath(settings.MEDIA_ROOT), FETCHING)
+    os.makedirs(fetching, exist_ok=True)  # no folder of the name is made before the bucket has it
+    # One fetch of a file at a time on this machine: the others wait for it, then find it here.
+    with open(os.path.join(fetching, hashlib.sha256(media_name(path).encode()).hexdigest()[:32] + ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if os.path.isfile(path) and (fresh_after is None or os.path.getmtime(path) >= fresh_after.timestamp()):
+            return path
+        return _fetch(store, path, fetching)
+
+
+def _fetch(store, path: str, fetching: str) -> str | None:
     from botocore.exceptions import ClientError
 
     have = os.path.isfile(path)
-    fetching = os.path.join(os.path.realpath(settings.MEDIA_ROOT), FETCHING)
-    os.makedirs(fetching, exist_ok=True)  # no folder of the name is made before the bucket has it
-    partial = os.path.join(fetching, uuid.uuid4().hex)
+    partial = os.path.join(fetching, uuid.uuid4().hex + ".part")
     began = time.time()
     try:
         store.bucket.Object(_key(store, media_name(path))).download_file(partial)
@@ -281,6 +293,11 @@ def prune_local_copies(older_than: dt.timedelta) -> int:
     held = listing()
     cutoff = time.time() - older_than.total_seconds()
     removed = 0
+    with os.scandir(os.path.join(root, FETCHING)) if os.path.isdir(os.path.join(root, FETCHING)) else contextlib.nullcontext([]) as left:
+        for entry in left:  # what fetches cut off (a killed process) left, and old locks
+            with contextlib.suppress(FileNotFoundError):
+                if entry.stat().st_mtime < time.time() - 86400:
+                    os.remove(entry.path)
     for here, _dirs, files in os.walk(root):
         for file in files:
             path = os.path.join(here, file)
