@@ -67,6 +67,9 @@ def _fast_tests(settings, tmp_path):
     settings.RONGMEI_LIVE = {**settings.RONGMEI_LIVE, "ROOT": tmp_path / "live"}
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.AXES_ENABLED = True
+    # Builders send the same words for many questions on purpose; a question sent again is one
+    # question (rongmei/inquiries/services.py RESEND_SECONDS) in the tests that say so.
+    settings.RONGMEI_INQUIRIES = {**settings.RONGMEI_INQUIRIES, "RESEND_SECONDS": 0}
 
 
 @pytest.fixture(autouse=True)

@@ -1,14 +1,19 @@
 from __future__ import annotations
 
+import logging
 import time
 from functools import lru_cache
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.contrib.sessions.exceptions import SessionInterrupted
+from django.contrib.sessions.middleware import SessionMiddleware
 from django.shortcuts import render
 
 from rongmei.core import ratelimit
 from rongmei.core.context import reset_client_ip, set_client_ip
+
+log = logging.getLogger(__name__)
 
 
 def request_ip(request) -> str | None:
@@ -144,3 +149,38 @@ class PublicWriteLimitMiddleware:
             response = render(request, "portal/message.html", {"message": message}, status=429)
         response["Retry-After"] = str(retry_after)
         return response
+
+
+def _database_outage(error: BaseException) -> BaseException | None:
+    """The database error (connection lost, restarting) behind ``error``, if that is what it is."""
+    from django.db import InterfaceError, OperationalError
+
+    seen = error
+    for _depth in range(5):
+        seen = seen.__cause__ or seen.__context__
+        if seen is None:
+            return None
+        if isinstance(seen, OperationalError | InterfaceError):
+            return seen
+    return None
+
+
+class ResilientSessionMiddleware(SessionMiddleware):
+    """Django's SessionMiddleware, except when the database goes away between the view and the
+    session's save (SESSION_SAVE_EVERY_REQUEST saves every session on every request). Django
+    answers that with "Bad Request (400)" (its SessionInterrupted), though the view's work, a
+    citizen's question say, is already committed. Here the view's answer stands when the save
+    only renewed the idle timer; when the session itself had changed (a login), the database
+    error goes on to the 503 page (rongmei/core/errors.py)."""
+
+    def process_response(self, request, response):
+        try:
+            return super().process_response(request, response)
+        except SessionInterrupted as interrupted:
+            outage = _database_outage(interrupted)
+            if outage is None:
+                raise
+            if request.session.modified:
+                raise outage from interrupted
+            log.warning("session of %s not renewed: the database is away (%s)", request.path, outage)
+            return response

@@ -111,6 +111,10 @@ DEFAULTS = {
     "REMIND_HOUR": 9,  # local hour of the reminder on the deadline's last working day
     "HELPDESK_TEAM": "rongmeibang",
     "FAN_GAP": 60,
+    # The same title and description from the same person within this many seconds is the same
+    # question sent again (its answer was lost on the way: a web process died after saving it,
+    # while Redis, and with it the per-person limit, was away): the earlier one is answered.
+    "RESEND_SECONDS": 600,
     "FAN_DAY": (24 * 3600, 5),
     "ADDRESS_HOUR": (3600, 30),
 }
@@ -563,6 +567,15 @@ def _schedule_deadline(inquiry: Inquiry) -> None:
 # --- citizens ----------------------------------------------------------------------------------
 
 
+def _sent_again(fan, title: str, body: str, now: dt.datetime) -> Inquiry | None:
+    """The question this person sent with the same words within RESEND_SECONDS, if any."""
+    since = now - dt.timedelta(seconds=conf("RESEND_SECONDS"))
+    earlier = Inquiry.objects.filter(fan=fan, title=title, body=body, submitted_at__gte=since).order_by("-pk").first()
+    if earlier is not None:
+        log.info("inquiries: %s sent again by fan %s; the earlier question answers", earlier.receipt, fan.pk)
+    return earlier
+
+
 def _limits(fan_id: int, ip: str | None, now: float) -> None:
     gap, (day_window, day_max), (hour_window, hour_max) = conf("FAN_GAP"), conf("FAN_DAY"), conf("ADDRESS_HOUR")
     sent = ratelimit.recent(f"inq:fan:{fan_id}", day_window, now)
@@ -626,6 +639,9 @@ def submit(
     checked = check_uploads(uploads)
     now = now or timezone.now()
     stamp = now.timestamp()
+    earlier = _sent_again(fan, title, body, now)
+    if earlier is not None:
+        return earlier  # its receipt again, not "you sent a question just now"
     _limits(fan.pk, ip, stamp)
     hits = safety.scan(f"{title}\n{body}\n{location}")
     from rongmei.inquiries import similar
@@ -639,8 +655,12 @@ def submit(
     for _attempt in range(5):
         try:
             with transaction.atomic():
+                receipt = _next_receipt(timezone.localdate(now))  # after the day's lock: earlier ones are seen
+                earlier = _sent_again(fan, title, body, now)  # the same words at the same instant
+                if earlier is not None:
+                    return earlier
                 inquiry = Inquiry.objects.create(
-                    receipt=_next_receipt(timezone.localdate(now)),
+                    receipt=receipt,
                     query_code=new_query_code(),
                     fan=fan,
                     phone=getattr(fan, "phone", "") or "",

@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from rongmei.fans.auth import SESSION_KEY
 from rongmei.inquiries import services
@@ -366,3 +367,25 @@ def test_an_action_no_longer_offered_says_why_at_the_top(client, citizen, answer
     assert client.post(url, {"action": "rate", "rating": Rating.SATISFIED}).status_code == 302
     response = client.post(url, {"action": "rate", "rating": Rating.SATISFIED})
     assert response.status_code == 409 and 'id="wz-error"' in response.content.decode()
+
+
+def test_the_same_question_sent_again_gets_the_first_ones_receipt_and_is_stored_once(client, citizen, unit, settings):
+    """A web process that dies after saving loses the answer; the limit that would catch the
+    retry lives in Redis, which may be away (here: no limits at all): the database recognises
+    the same words."""
+    settings.RONGMEI_INQUIRIES = {**NO_LIMITS, "RESEND_SECONDS": 600}
+    login(client, citizen)
+    first = client.post("/wenzheng/ask/", form(unit=unit.pk))
+    again = client.post("/wenzheng/ask/", form(unit=unit.pk))
+    inquiry = Inquiry.objects.get()
+    assert first.status_code == again.status_code == 302
+    assert first["Location"] == again["Location"] == f"/wenzheng/sent/{inquiry.receipt}/"
+    other = client.post("/wenzheng/ask/", form(unit=unit.pk, body=BODY + "另外，旁边的井盖也松了。"))
+    assert other.status_code == 302 and Inquiry.objects.count() == 2
+
+
+def test_the_same_words_later_are_a_new_question(citizen, settings):
+    settings.RONGMEI_INQUIRIES = {**NO_LIMITS, "RESEND_SECONDS": 600}
+    earlier = ask(citizen, now=timezone.now() - dt.timedelta(seconds=660))
+    later = ask(citizen)
+    assert later.pk != earlier.pk and Inquiry.objects.count() == 2
