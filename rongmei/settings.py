@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "rongmei.live",
     "rongmei.partners",
     "rongmei.practice",
+    "rongmei.business",
     "rongmei.dashboard",
     "rongmei.api",
 ]

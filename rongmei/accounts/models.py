@@ -20,6 +20,7 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("Administrator")
     UNIT_STAFF = "unit_staff", _("Unit staff")
     PARTNER = "partner", _("Self-media partner")
+    OPERATIONS = "operations", _("Operations staff")
 
 
 # Roles whose people can be dispatched to cover a story.
