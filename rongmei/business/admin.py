@@ -4,17 +4,11 @@ through rongmei.business.services (state, audit), so their admin pages are read-
 from django.contrib import admin
 
 from rongmei.business.models import Client, ClientContact, Deliverable, Invoice, Milestone, Payment, Project, QuoteLine
+from rongmei.newsroom.admin import ReadOnlyMixin
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    pass
 
 
 class ContactInline(admin.TabularInline):
