@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "rongmei.partners",
     "rongmei.practice",
     "rongmei.business",
+    "rongmei.advertising",
     "rongmei.dashboard",
     "rongmei.api",
 ]

@@ -6,3 +6,8 @@ class BusinessConfig(AppConfig):
     name = "rongmei.business"
     label = "business"
     verbose_name = _("Operations")
+
+    def ready(self) -> None:
+        from rongmei.business import signals
+
+        signals.connect()

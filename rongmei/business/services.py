@@ -14,6 +14,7 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -379,6 +380,36 @@ def refresh_deliverables(project: Project, *, now: dt.datetime | None = None) ->
     done, and deliver a project in progress whose deliverables are all done. Done by the system
     (a listener or task calls it), so no actor; idempotent. A retraction later does not undo it."""
     return _refresh(_lock(project), now)
+
+
+def refresh_projects_of(kind: str, target_id: int) -> int:
+    """Refresh the open projects with this story (or its plan), live room or plan as a not yet
+    done deliverable, each in its own transaction. Returns how many were refreshed."""
+    from rongmei.newsroom.models import Story
+
+    waiting = Deliverable.objects.filter(done_at__isnull=True, project__state__in=OPEN_STATES)
+    if kind == "story":
+        plan_id = Story.objects.filter(pk=target_id).values_list("plan_id", flat=True).first()
+        match = Q(story_id=target_id) | (Q(plan_id=plan_id) if plan_id else Q(pk__in=[]))
+    elif kind in ("live_room", "plan"):
+        match = Q(**{f"{kind}_id": target_id})
+    else:
+        raise ValueError(f"unknown deliverable kind {kind!r}")
+    project_ids = sorted(set(waiting.filter(match).values_list("project_id", flat=True)))
+    for project in Project.objects.filter(pk__in=project_ids):
+        refresh_deliverables(project)
+    return len(project_ids)
+
+
+def refresh_open_projects() -> int:
+    """The safety net after a lost task (``manage.py business_refresh``, from cron): refresh every
+    open project that still waits for a deliverable."""
+    project_ids = sorted(
+        set(Deliverable.objects.filter(done_at__isnull=True, project__state__in=OPEN_STATES).values_list("project_id", flat=True))
+    )
+    for project in Project.objects.filter(pk__in=project_ids):
+        refresh_deliverables(project)
+    return len(project_ids)
 
 
 @transaction.atomic

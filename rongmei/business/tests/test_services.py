@@ -463,3 +463,56 @@ def test_the_salesperson_is_on_the_operations_staff(sales, client_, reporter, ad
     assert (
         services.create_project(actor=admin_user, client=client_, kind="event", title="泌阳花菇节", salesperson=sales).salesperson == sales
     )
+
+
+# --- the listeners: the newsroom's publish and the room's end refresh projects by themselves ----------------
+
+
+@pytest.fixture
+def immediate_tasks(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default"]}}
+
+
+def test_publishing_the_story_and_ending_the_room_deliver_the_project_without_a_call(
+    sales, project, operator, reporter, team, reviewers, immediate_tasks, django_capture_on_commit_callbacks
+):
+    project = _in_progress(sales, project)
+    room = _room(operator)
+    story = factories.story_in_review(reporter, team)
+    services.add_deliverable(actor=sales, project=project, live_room=room)
+    services.add_deliverable(actor=sales, project=project, story=story)
+    live.authorize_publish(key=room.stream_key)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        live.publish_done(key=room.stream_key)
+    project.refresh_from_db()
+    assert project.state == State.IN_PROGRESS
+    assert project.deliverables.get(kind="live_room").done_at is not None
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _publish(story, reviewers)
+    project.refresh_from_db()
+    assert project.state == State.DELIVERED
+    assert ("business.deliver", State.DELIVERED) in _actions(project)
+
+
+def test_a_lost_task_is_caught_up_by_the_refresh_command(sales, project, reporter, team, reviewers, django_capture_on_commit_callbacks):
+    from django.core.management import call_command
+
+    project = _in_progress(sales, project)
+    story = factories.story_in_review(reporter, team)
+    services.add_deliverable(actor=sales, project=project, story=story)
+    with django_capture_on_commit_callbacks(execute=False):  # the task is never run
+        _publish(story, reviewers)
+    project.refresh_from_db()
+    assert project.state == State.IN_PROGRESS
+    call_command("business_refresh", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    project.refresh_from_db()
+    assert project.state == State.DELIVERED
+
+
+def test_stories_outside_any_project_enqueue_nothing(reporter, team, reviewers, django_capture_on_commit_callbacks):
+    story = factories.story_in_review(reporter, team)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        _publish(story, reviewers)
+    assert not any("business" in getattr(cb, "__module__", "") for cb in callbacks)
