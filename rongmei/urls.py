@@ -33,6 +33,7 @@ urlpatterns = [
     path("partners/", include("rongmei.partners.urls")),
     path("practice/", include("rongmei.practice.urls")),
     path("dashboard/", include("rongmei.dashboard.urls")),
+    path("ops/", include("rongmei.business.urls")),
     # 政务服务 at /services/, 智慧人大 / 智慧政协 at /councils/ (public).
     path("", include("rongmei.civic.urls")),
     path("", include("rongmei.portal.urls")),

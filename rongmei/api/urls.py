@@ -8,6 +8,7 @@ token (Authorization: Bearer rm_…); every operation needs a newsroom staff mem
 from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI
 
+from rongmei.advertising import api as advertising_api
 from rongmei.analytics import api as analytics_api
 from rongmei.api import errors
 from rongmei.api.auth import api_auth
@@ -49,3 +50,4 @@ api.add_router("", community_api.router)
 api.add_router("", civic_api.router)
 api.add_router("", analytics_api.router)
 api.add_router("", inquiries_api.router)
+api.add_router("", advertising_api.router)
