@@ -24,7 +24,20 @@ def needs_two_factor(user) -> bool:
 
 
 # The public website and the public app's API: open to anyone, so no second factor either.
-PUBLIC_PREFIXES = ("/news/", "/column/", "/search/", "/feeds/", "/api/v1/public/", "/api/v1/search", "/me/", "/services/", "/councils/")
+# /ops/c/ and /ops/i/: an ad's counted click and its picture (the rest of /ops/ is staff only).
+PUBLIC_PREFIXES = (
+    "/news/",
+    "/column/",
+    "/search/",
+    "/feeds/",
+    "/api/v1/public/",
+    "/api/v1/search",
+    "/me/",
+    "/services/",
+    "/councils/",
+    "/ops/c/",
+    "/ops/i/",
+)
 
 
 def _is_public(path: str) -> bool:

@@ -55,6 +55,9 @@ class LoginView(auth_views.LoginView):
         # Self-media partners work in their portal.
         if self.request.user.role == Role.PARTNER:
             return reverse("partners:home")
+        # Operations staff work on clients and projects (/ops/).
+        if self.request.user.role == Role.OPERATIONS:
+            return reverse("ops:home")
         return super().get_default_redirect_url()
 
     def get_success_url(self) -> str:

@@ -32,8 +32,10 @@ class ArticleNotFound(DomainError):
 
 
 class BeaconEventIn(Schema):
-    # A closed list today; ad_impression and ad_click come with the ads issue.
-    type: Literal["view", "read", "play", "share"] = Field(description="What happened")
+    # A closed list. An ad's click is counted by its redirect (/ops/c/<creative>/), not here.
+    type: Literal["view", "read", "play", "share", "ad_view"] = Field(
+        description="What happened; ad_view: an ad's creative was at least half in view for a second"
+    )
     path: str = Field(
         min_length=1,
         max_length=services.MAX_PATH,
@@ -53,6 +55,11 @@ class BeaconEventIn(Schema):
     )
     seconds: int | None = Field(None, ge=0, le=MAX_SMALL, description="Seconds on the page (for read)")
     ts: dt.datetime | None = Field(None, description="When it happened, within the last 24 hours; the time received without it")
+    creative: Id | None = Field(
+        None,
+        description="The ad's creative, for ad_view (required there, ignored otherwise); an impression of a creative "
+        "that is not in a running campaign is left out",
+    )
 
 
 class BeaconIn(Schema):
@@ -70,10 +77,11 @@ class CountersOut(Schema):
 @router.post(
     "/public/beacon",
     response={204: None, **ERRORS},
-    summary="Count page views, reads, plays and shares (the site's own beacon)",
+    summary="Count page views, reads, plays, shares and ad impressions (the site's own beacon)",
     description="A batch of up to 50 events as JSON; text/plain bodies (navigator.sendBeacon) are read as JSON "
     "too. Answers 204 at once: events are buffered and written in bulk. A bad event refuses the whole batch "
-    "(422). An article that is not live, or an unknown column, is left out of the event.",
+    "(422). An article that is not live, or an unknown column, is left out of the event; an ad impression of a "
+    "creative that is not running is left out.",
 )
 def beacon(request: HttpRequest, payload: BeaconIn):
     services.ingest(payload.events, user_agent=request.headers.get("User-Agent", ""))

@@ -36,8 +36,9 @@ from rongmei.analytics.models import Event, Kind
 
 log = logging.getLogger(__name__)
 
-# (day ordinal, time in ms since the epoch, kind, via, device hash, article id, column id, seconds)
-Row = tuple[int, int, int, int, int, int | None, int | None, int | None]
+# (day ordinal, time in ms since the epoch, kind, via, device hash, article id, column id, seconds,
+# creative id). Rows of the Redis list pushed before ads were counted have no creative id.
+Row = tuple[int, int, int, int, int, int | None, int | None, int | None, int | None]
 # Live counters: (article id, kind) -> events, for one day.
 Live = Counter
 
@@ -48,9 +49,22 @@ DRAIN_ROUNDS = 50  # at most this many writes per flush, so a flush ends even un
 
 
 def row(
-    *, day: dt.date, at: dt.datetime, kind: int, via: int, device: int, article: int | None, column: int | None, seconds: int | None
+    *,
+    day: dt.date,
+    at: dt.datetime,
+    kind: int,
+    via: int,
+    device: int,
+    article: int | None,
+    column: int | None,
+    seconds: int | None,
+    creative: int | None = None,
 ) -> Row:
-    return (day.toordinal(), int(at.timestamp() * 1000), int(kind), int(via), device, article, column, seconds)
+    return (day.toordinal(), int(at.timestamp() * 1000), int(kind), int(via), device, article, column, seconds, creative)
+
+
+def _creative(r: Row) -> int | None:
+    return r[8] if len(r) > 8 else None
 
 
 def write_rows(rows: Iterable[Row]) -> int:
@@ -72,6 +86,7 @@ def write_rows(rows: Iterable[Row]) -> int:
             article_id=r[5],
             column_id=r[6],
             seconds=r[7],
+            creative_id=_creative(r),
         )
         for r in rows
     ]
@@ -80,12 +95,24 @@ def write_rows(rows: Iterable[Row]) -> int:
 
 
 def _copy_rows(connection, rows: list[Row]) -> int:
-    names = ", ".join(connection.ops.quote_name(f) for f in ("day", "at", "kind", "via", "device", "article_id", "column_id", "seconds"))
+    names = ", ".join(
+        connection.ops.quote_name(f) for f in ("day", "at", "kind", "via", "device", "article_id", "column_id", "seconds", "creative_id")
+    )
     sql = f"COPY {connection.ops.quote_name(Event._meta.db_table)} ({names}) FROM STDIN"  # noqa: S608 - no input in it
     with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
         for r in rows:
             copy.write_row(
-                (dt.date.fromordinal(r[0]), dt.datetime.fromtimestamp(r[1] / 1000, tz=dt.UTC), r[2], r[3], r[4], r[5], r[6], r[7])
+                (
+                    dt.date.fromordinal(r[0]),
+                    dt.datetime.fromtimestamp(r[1] / 1000, tz=dt.UTC),
+                    r[2],
+                    r[3],
+                    r[4],
+                    r[5],
+                    r[6],
+                    r[7],
+                    _creative(r),
+                )
             )
     return len(rows)
 

@@ -28,10 +28,13 @@ import numpy as np
 
 # The event's target packed with its place and kind into one int64 (see events_of):
 #   code = via * 256 + kind (kinds and places below 256), target = article id (> 0), -column id
-#   (< 0) or 0 (any other page), both ids below 2**31.
+#   (< 0) or 0 (any other page), both ids below 2**31. An event of an ad's creative (impression,
+#   click) has CREATIVE_BASE + creative id instead, whatever page it was on: 2**31 and above, still
+#   inside the 33 bits, so the target alone tells the three apart.
 TARGET_BITS = 33
 TARGET_OFFSET = 1 << 32
 TARGET_MASK = (1 << TARGET_BITS) - 1
+CREATIVE_BASE = 1 << 31
 FETCH_ROWS = 100_000
 # (group, device) pairs counted at once by by_group: ~20 bytes each at the peak.
 BATCH_PAIRS = 4_000_000
@@ -40,7 +43,7 @@ BATCH_PAIRS = 4_000_000
 def packed_sql(table: str) -> str:
     """The query reading a day's events as (device, packed) rows, in no particular order."""
     return (
-        f"SELECT device, (via * 256 + kind) * {1 << TARGET_BITS} + COALESCE(article_id, -column_id, 0) + {TARGET_OFFSET} "  # noqa: S608 - constants
+        f"SELECT device, (via * 256 + kind) * {1 << TARGET_BITS} + COALESCE(creative_id + {CREATIVE_BASE}, article_id, -column_id, 0) + {TARGET_OFFSET} "  # noqa: S608 - constants
         f"FROM {table} WHERE day = %s"
     )
 
@@ -59,17 +62,29 @@ def events_of(cursor, table: str, day) -> tuple[np.ndarray, np.ndarray]:
 
 
 def tally(packed: np.ndarray) -> list[tuple[int, int, int, int]]:
-    """Plain counts: one (via, kind, target, events) per combination that occurs."""
+    """Plain counts: one (via, kind, target, events) per combination that occurs; the target is
+    CREATIVE_BASE + the creative id for a creative's events (see ``creatives``)."""
     keys, counts = np.unique(packed, return_counts=True)
-    via, kind, target = unpack(keys)
-    return list(zip(via.tolist(), kind.tolist(), target.tolist(), counts.tolist(), strict=True))
+    code = keys >> TARGET_BITS
+    target = (keys & TARGET_MASK) - TARGET_OFFSET
+    return list(zip((code >> 8).tolist(), (code & 255).tolist(), target.tolist(), counts.tolist(), strict=True))
 
 
 def unpack(packed: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(via, kind, target) of packed codes: int16, int16 and int32 arrays."""
+    """(via, kind, target) of packed codes: int16, int16 and int32 arrays. A creative's events
+    have target 0 here (no article, no page); ``creatives`` gives their creative."""
     code = packed >> TARGET_BITS
-    target = ((packed & TARGET_MASK) - TARGET_OFFSET).astype(np.int32)
-    return (code >> 8).astype(np.int16), (code & 255).astype(np.int16), target
+    target = (packed & TARGET_MASK) - TARGET_OFFSET
+    target[target >= CREATIVE_BASE] = 0
+    return (code >> 8).astype(np.int16), (code & 255).astype(np.int16), target.astype(np.int32)
+
+
+def creatives(packed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which events are a creative's (a boolean array) and their creative ids (int32, one per such
+    event)."""
+    target = (packed & TARGET_MASK) - TARGET_OFFSET
+    mine = target >= CREATIVE_BASE
+    return mine, (target[mine] - CREATIVE_BASE).astype(np.int32)
 
 
 def dense(values: np.ndarray) -> tuple[np.ndarray, int]:

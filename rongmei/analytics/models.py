@@ -19,7 +19,12 @@ class Kind(models.IntegerChoices):
     READ = 2, _("Read")
     PLAY = 3, _("Play")
     SHARE = 4, _("Share")
-    # 10 and 11 are kept for ad impressions and ad clicks (the ads issue counts them here too).
+    # Advertising (rongmei.advertising): the event names the creative, not an article or a page.
+    AD_VIEW = 10, _("Ad impression")
+    AD_CLICK = 11, _("Ad click")
+
+
+AD_KINDS = (Kind.AD_VIEW, Kind.AD_CLICK)
 
 
 class Via(models.IntegerChoices):
@@ -31,8 +36,9 @@ class Via(models.IntegerChoices):
     WECHAT = 3, _("WeChat")
 
 
-# The beacon's names for the kinds and the places it is read, as the API spells them.
-KIND_CODES = {"view": Kind.VIEW, "read": Kind.READ, "play": Kind.PLAY, "share": Kind.SHARE}
+# The beacon's names for the kinds and the places it is read, as the API spells them. A click on
+# an ad is counted by its redirect (/ops/c/<creative>/), never sent by the beacon.
+KIND_CODES = {"view": Kind.VIEW, "read": Kind.READ, "play": Kind.PLAY, "share": Kind.SHARE, "ad_view": Kind.AD_VIEW}
 VIA_CODES = {"web": Via.WEB, "app": Via.APP, "wechat": Via.WECHAT}
 
 
@@ -50,6 +56,7 @@ class Event(models.Model):
     article_id = models.IntegerField(null=True)  # a story live on the site when received
     column_id = models.IntegerField(null=True)  # a column page (events of articles carry none)
     seconds = models.IntegerField(null=True)  # time on the page, for reads
+    creative_id = models.IntegerField(null=True)  # an ad's creative, for ad impressions and clicks
 
     class Meta:
         indexes = [models.Index(fields=["day"], name="analytics_event_day")]
@@ -72,16 +79,20 @@ class Dimension(models.IntegerChoices):
     ARTICLE = 3, _("Article")
     COLUMN = 4, _("Column")
     AUTHOR = 5, _("Author")
+    CREATIVE = 6, _("Ad creative")
 
 
 class DailyRollup(models.Model):
     """One day's figures of one thing: the whole site (key 0), a place it is read (key = Via), an
-    article (story id), a column (column id) or an author (user id). ``via`` 0 is all places
-    together; articles also get a row per place.
+    article (story id), a column (column id), an author (user id) or an ad creative (creative id).
+    ``via`` 0 is all places together; articles also get a row per place.
 
     ``views`` page views (PV); ``visitors`` devices that viewed (UV); ``devices`` devices with any
     event (DAU for the site); ``reads``, ``plays``, ``shares`` events. Visitors of different days
-    do not add up to the visitors of a period: device hashes change every day on purpose."""
+    do not add up to the visitors of a period: device hashes change every day on purpose.
+
+    A creative's row: ``views`` impressions, ``visitors`` devices that saw it, ``devices`` devices
+    with an impression or a click, ``clicks`` clicks (0 on every other row)."""
 
     ALL_VIA = 0
 
@@ -95,6 +106,7 @@ class DailyRollup(models.Model):
     reads = models.PositiveIntegerField(default=0)
     plays = models.PositiveIntegerField(default=0)
     shares = models.PositiveIntegerField(default=0)
+    clicks = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [

@@ -124,11 +124,12 @@ def _resolve_page(path: str) -> tuple[int | None, str | None]:
 def ingest(events: Sequence[Any], *, user_agent: str = "", now: dt.datetime | None = None) -> int:
     """Check a batch of beacon events and put it in the buffer; nothing is written to the database
     here. Every event has ``type``, ``path``, ``device`` and optionally ``article``, ``column``,
-    ``channel``, ``seconds``, ``ts`` (attributes, as the API schema gives them).
+    ``channel``, ``seconds``, ``ts``, ``creative`` (attributes, as the API schema gives them).
 
     The whole batch is refused (InvalidBeacon, 422) if one event breaks a rule. An article that is
     not live on the site, or a column that does not exist, is dropped from the event: it still
-    counts as a page view of the site. Returns how many events were accepted."""
+    counts as a page view of the site. An ad impression (``ad_view``) of a creative that is not in
+    a running campaign is left out altogether. Returns how many events were accepted."""
     if not events:
         raise InvalidBeacon(_("Send at least one event."), field="events")
     if len(events) > MAX_EVENTS:
@@ -150,9 +151,16 @@ def ingest(events: Sequence[Any], *, user_agent: str = "", now: dt.datetime | No
             raise InvalidBeacon(_("The path must start with /."), field=f"{where}.path")
         if len(event.path) > MAX_PATH:
             raise InvalidBeacon(_("At most %(n)s characters.") % {"n": MAX_PATH}, field=f"{where}.path")
-        article, slug = event.article, event.column
-        if article is None and slug is None:  # an article's or a column's page names itself
-            article, slug = _from_path(event.path)
+        creative = getattr(event, "creative", None) if kind == Kind.AD_VIEW else None
+        if kind == Kind.AD_VIEW:
+            # An ad's impression names its creative, not the page it was on.
+            if creative is None:
+                raise InvalidBeacon(_("An ad impression must name its creative."), field=f"{where}.creative")
+            article = slug = None
+        else:
+            article, slug = event.article, event.column
+            if article is None and slug is None:  # an article's or a column's page names itself
+                article, slug = _from_path(event.path)
         if kind == Kind.READ and article is None:
             raise InvalidBeacon(_("A read must name its article."), field=f"{where}.article")
         if article is not None and not lookups.is_live_article(article):
@@ -164,18 +172,49 @@ def ingest(events: Sequence[Any], *, user_agent: str = "", now: dt.datetime | No
             if not now - TS_PAST <= ts <= now + TS_FUTURE:
                 raise InvalidBeacon(_("The event time must lie within the last 24 hours."), field=f"{where}.ts")
             at = min(ts, now)
+        if creative is not None and not lookups.is_running_creative(creative, at):
+            continue  # not an ad we run (any more): left out, as an unknown article is left out of its event
         via = VIA_CODES[event.channel] if event.channel else default_via
         device = hash_device(event.device, salt)
-        rows.append(buffer.row(day=day, at=at, kind=kind, via=via, device=device, article=article, column=column, seconds=event.seconds))
+        rows.append(
+            buffer.row(
+                day=day, at=at, kind=kind, via=via, device=device, article=article, column=column, seconds=event.seconds, creative=creative
+            )
+        )
         if article is not None:
             live[(article, kind)] += 1
-    buffer.push(rows, live, day)
+    if rows:
+        buffer.push(rows, live, day)
     return len(rows)
+
+
+def count_ad_click(*, creative_id: int, device: str = "", user_agent: str = "", now: dt.datetime | None = None) -> None:
+    """Count one click on an ad's creative (the caller has checked that its campaign runs): an
+    AD_CLICK event in the buffer, no database write. ``device`` is the beacon's device id, hashed
+    as the beacon hashes it; without a valid one the click is a device of its own."""
+    now = now or timezone.now()
+    day = timezone.localdate(now)
+    device_id = device if DEVICE_ID.match(device or "") else secrets.token_hex(16)
+    via = Via.WECHAT if "MicroMessenger" in (user_agent or "") else Via.WEB
+    row = buffer.row(
+        day=day,
+        at=now,
+        kind=Kind.AD_CLICK,
+        via=via,
+        device=hash_device(device_id, salt_for(day)),
+        article=None,
+        column=None,
+        seconds=None,
+        creative=creative_id,
+    )
+    buffer.push([row], Counter(), day)
 
 
 # --- rollups ----------------------------------------------------------------------------------
 
-MEASURES = ("views", "visitors", "devices", "reads", "plays", "shares")
+MEASURES = ("views", "visitors", "devices", "reads", "plays", "shares", "clicks")
+# A creative's row: impressions as its views, clicks as its clicks.
+CREATIVE_COUNTED = {Kind.AD_VIEW: "views", Kind.AD_CLICK: "clicks"}
 COUNTED = {"views": Kind.VIEW, "reads": Kind.READ, "plays": Kind.PLAY, "shares": Kind.SHARE}
 
 
@@ -201,11 +240,14 @@ def _compute(day: dt.date) -> tuple[list[DailyRollup], int]:
     per_article: dict[int, Counter] = defaultdict(Counter)
     per_article_via: dict[tuple[int, int], Counter] = defaultdict(Counter)
     per_page: dict[int, Counter] = defaultdict(Counter)
+    per_creative: dict[int, Counter] = defaultdict(Counter)
     for v, k, t, n in counting.tally(packed):
         # Every place, article and page with an event gets its row, whatever the kind (kinds
         # the rollup does not count, such as ad impressions, still make devices and visitors).
         groups = [site, per_via[v]]
-        if t > 0:
+        if t >= counting.CREATIVE_BASE:
+            per_creative[t - counting.CREATIVE_BASE][CREATIVE_COUNTED.get(k, "other")] += n
+        elif t > 0:
             groups += [per_article[t], per_article_via[t, v]]
         elif t < 0:
             groups.append(per_page[-t])
@@ -215,6 +257,8 @@ def _compute(day: dt.date) -> tuple[list[DailyRollup], int]:
 
     via, kind, target = counting.unpack(packed)
     viewed = kind == Kind.VIEW
+    on_creative, creative_of = counting.creatives(packed)
+    seen_ad = kind[on_creative] == Kind.AD_VIEW
     n_events = int(packed.size)
     del packed, kind
 
@@ -265,6 +309,16 @@ def _compute(day: dt.date) -> tuple[list[DailyRollup], int]:
         for i, c in enumerate(columns):
             figures = sum((per_article[articles[k]] for k in column_articles[c]), Counter(per_page.get(c, {})))
             add(Dimension.COLUMN, c, {**figures, "devices": devices[i], "visitors": visitors[i]})
+
+    # Ad creatives: impressions, clicks, devices that saw the creative (visitors) or either.
+    creative_keys = sorted(per_creative)
+    if creative_keys:
+        counted = counting.distinct(
+            np.searchsorted(creative_keys, creative_of), len(creative_keys), device_ids[on_creative], n_devices, seen_ad
+        )
+        for i, c in enumerate(creative_keys):
+            add(Dimension.CREATIVE, c, {**per_creative[c], "devices": counted.devices[i], "visitors": counted.visitors[i]})
+    del on_creative, creative_of, seen_ad
 
     # Authors: the articles they are an author of.
     written: dict[int, list[int]] = defaultdict(list)

@@ -5,17 +5,24 @@ through ``deliverables_for``, which carries no amounts. Writes go through rongme
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from django.db import models
-from django.db.models import BigIntegerField, F, QuerySet, Sum
+from django.db.models import BigIntegerField, Count, F, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from rongmei.business import permissions
-from rongmei.business.models import Client, Deliverable, Invoice, Payment, Project
+from rongmei.business.models import Client, Deliverable, Invoice, Milestone, Payment, Project, QuoteLine
 
 OVERDUE_DAYS = 30  # an invoice not covered by payments this many days after issue is overdue
+State = Project.State
+# The columns of the project board: closed and cancelled projects leave it.
+BOARD_STATES = (State.LEAD, State.QUOTED, State.CONTRACTED, State.IN_PROGRESS, State.DELIVERED)
+# Projects still being worked on (services.OPEN_STATES: deliverables and milestones may be added).
+OPEN_STATES = (State.LEAD, State.QUOTED, State.CONTRACTED, State.IN_PROGRESS)
 
 
 class PaymentStatus(models.TextChoices):
@@ -67,16 +74,22 @@ def payment_status(project: Project, *, today: dt.date | None = None) -> Payment
     today = today or timezone.localdate()
     received = received_total(project, until=today)
     invoices = list(Invoice.objects.filter(project=project, issued_on__lte=today).order_by("issued_on", "id"))
-    due = max(project.amount_fen or 0, sum(invoice.amount_fen for invoice in invoices))
-    if due > 0 and received >= due:
+    return _status(contract_fen=project.amount_fen, invoices=invoices, received_fen=received, today=today)
+
+
+def _status(*, contract_fen: int | None, invoices: list[Invoice], received_fen: int, today: dt.date) -> PaymentStatus:
+    """payment_status from what it read: the invoices issued by ``today`` (oldest first) and the
+    fen received by then. Shared with money_of, which reads many projects at once."""
+    due = max(contract_fen or 0, sum(invoice.amount_fen for invoice in invoices))
+    if due > 0 and received_fen >= due:
         return PaymentStatus.PAID
     late_before = today - dt.timedelta(days=OVERDUE_DAYS)
     cumulative = 0
     for invoice in invoices:
         cumulative += invoice.amount_fen
-        if cumulative > received and invoice.issued_on < late_before:
+        if cumulative > received_fen and invoice.issued_on < late_before:
             return PaymentStatus.OVERDUE
-    return PaymentStatus.PARTLY_PAID if received > 0 else PaymentStatus.UNPAID
+    return PaymentStatus.PARTLY_PAID if received_fen > 0 else PaymentStatus.UNPAID
 
 
 @dataclass(frozen=True)
@@ -126,6 +139,133 @@ def project_money(*, actor, project: Project, today: dt.date | None = None) -> P
     )
 
 
+def find_clients(*, actor, query: str = "") -> QuerySet[Client]:
+    """Clients whose name or credit code contains ``query`` (all without one), with their number
+    of projects (``project_count``)."""
+    qs = clients(actor=actor).annotate(project_count=Count("projects"))
+    query = " ".join((query or "").split())[:100]
+    if query:
+        qs = qs.filter(Q(name__icontains=query) | Q(credit_code__icontains=query.upper()))
+    return qs
+
+
+def client_detail(*, actor, pk: int) -> Client:
+    """One client with its contacts; raises Client.DoesNotExist."""
+    permissions.require_reader(actor)
+    return Client.objects.select_related("unit", "created_by").prefetch_related("contacts").get(pk=pk)
+
+
+def project_detail(*, actor, pk: int) -> Project:
+    """One project with its client and salesperson; raises Project.DoesNotExist."""
+    permissions.require_reader(actor)
+    return Project.objects.select_related("client", "salesperson").get(pk=pk)
+
+
+def client_payments(*, actor, client: Client) -> QuerySet[Payment]:
+    """The payments of all the client's projects, newest first."""
+    permissions.require_reader(actor)
+    return Payment.objects.filter(project__client=client).select_related("project", "invoice").order_by("-received_on", "-id")
+
+
+def money_of(*, actor, projects: Iterable[Project], today: dt.date | None = None) -> dict[int, ProjectMoney]:
+    """project_money of many projects at once, by project id, in three queries whatever their
+    number (the board, a client's history)."""
+    permissions.require_reader(actor)
+    projects = list(projects)
+    ids = [project.pk for project in projects]
+    if not ids:
+        return {}
+    today = today or timezone.localdate()
+    quotes = dict(
+        QuoteLine.objects.filter(project_id__in=ids)
+        .order_by()
+        .values("project_id")
+        .annotate(s=Sum(F("quantity") * F("unit_price_fen"), output_field=BigIntegerField()))
+        .values_list("project_id", "s")
+    )
+    invoices: dict[int, list[Invoice]] = defaultdict(list)
+    for invoice in Invoice.objects.filter(project_id__in=ids).order_by("issued_on", "id"):
+        invoices[invoice.project_id].append(invoice)
+    received: dict[int, int] = defaultdict(int)
+    received_by_today: dict[int, int] = defaultdict(int)
+    for project_id, received_on, amount in Payment.objects.filter(project_id__in=ids).values_list(
+        "project_id", "received_on", "amount_fen"
+    ):
+        received[project_id] += amount
+        if received_on <= today:
+            received_by_today[project_id] += amount
+    return {
+        project.pk: ProjectMoney(
+            quote_total_fen=quotes.get(project.pk) or 0,
+            contract_fen=project.amount_fen,
+            invoiced_fen=sum(invoice.amount_fen for invoice in invoices[project.pk]),
+            received_fen=received[project.pk],
+            status=_status(
+                contract_fen=project.amount_fen,
+                invoices=[invoice for invoice in invoices[project.pk] if invoice.issued_on <= today],
+                received_fen=received_by_today[project.pk],
+                today=today,
+            ),
+        )
+        for project in projects
+    }
+
+
+@dataclass
+class BoardColumn:
+    state: str
+    label: str
+    projects: list[Project] = field(default_factory=list)
+
+
+def project_board(*, actor, today: dt.date | None = None) -> list[BoardColumn]:
+    """The projects not closed or cancelled, in a column per state, newest first. Each project
+    carries ``next_milestone`` (its soonest undone milestone, or None) and ``money``
+    (ProjectMoney). A fixed number of queries however many projects."""
+    qs = (
+        projects(actor=actor)
+        .filter(state__in=BOARD_STATES)
+        .prefetch_related(
+            Prefetch(
+                "milestones", queryset=Milestone.objects.filter(done_at__isnull=True).order_by("due_on", "id"), to_attr="open_milestones"
+            )
+        )
+    )
+    rows = list(qs)
+    money = money_of(actor=actor, projects=rows, today=today)
+    columns = {state: BoardColumn(state, str(State(state).label)) for state in BOARD_STATES}
+    for project in rows:
+        project.next_milestone = project.open_milestones[0] if project.open_milestones else None
+        project.money = money[project.pk]
+        columns[project.state].projects.append(project)
+    return list(columns.values())
+
+
+def due_milestones(*, actor, within_days: int = 14, today: dt.date | None = None) -> list[Milestone]:
+    """Undone milestones of open projects due within ``within_days`` (late ones included),
+    soonest first."""
+    permissions.require_reader(actor)
+    today = today or timezone.localdate()
+    qs = Milestone.objects.filter(done_at__isnull=True, project__state__in=OPEN_STATES, due_on__lte=today + dt.timedelta(days=within_days))
+    return list(qs.select_related("project", "project__client").order_by("due_on", "id")[:50])
+
+
+def due_deliverables(*, actor, within_days: int = 14, today: dt.date | None = None) -> list[Deliverable]:
+    """Deliverables not done yet of open projects due within ``within_days`` (late ones included),
+    soonest first."""
+    permissions.require_reader(actor)
+    today = today or timezone.localdate()
+    qs = Deliverable.objects.filter(
+        done_at__isnull=True, project__state__in=OPEN_STATES, due_on__lte=today + dt.timedelta(days=within_days)
+    )
+    return list(qs.select_related("project", "story", "live_room", "plan").order_by("due_on", "id")[:50])
+
+
+def waits_for_deliverables(project: Project) -> bool:
+    """Whether an open project has a deliverable not done yet (its page refreshes them first)."""
+    return project.state in OPEN_STATES and project.deliverables.filter(done_at__isnull=True).exists()
+
+
 # --- what the newsroom sees -------------------------------------------------------------------------------
 
 
@@ -165,3 +305,11 @@ def deliverables_for(*, actor, story=None, live_room=None, plan=None) -> list[De
         )
         for d in qs
     ]
+
+
+def deliverable_notice(*, actor, story=None, live_room=None, plan=None) -> list[DeliverableView]:
+    """deliverables_for, or nothing for someone who may not see deliverables: what a newsroom
+    page shows above the story, plan or live room."""
+    if not permissions.may_see_deliverables(actor):
+        return []
+    return deliverables_for(actor=actor, story=story, live_room=live_room, plan=plan)

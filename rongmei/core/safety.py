@@ -26,6 +26,12 @@ from django.core.cache import cache
 from django.db import connection, transaction
 
 _VERSION_KEY = "core:safety:version"
+# Categories matched only where a caller asks for them (``scan(text, include=...)``). The ad law's
+# superlatives (最, 第一, 国家级) are everyday words in comments, chat and news, where any hit holds
+# a reader's comment for moderation; they matter for ads only (rongmei.advertising, its migration
+# 0003 creates the category).
+AD_LAW = "广告法禁用语"
+OPT_IN_CATEGORIES = frozenset({AD_LAW})
 _lock = threading.Lock()
 # One tuple, swapped whole, so a reader never pairs one version's words with another's allow-list.
 _state: dict = {"current": None}
@@ -84,6 +90,7 @@ def _build():
     from rongmei.core.models import AllowedPhrase, SensitiveWord
 
     words = ahocorasick.Automaton()
+    opt_in = ahocorasick.Automaton()
     rows = SensitiveWord.objects.filter(active=True, category__active=True).values_list(
         "word", "severity", "category__name", "category__severity"
     )
@@ -93,19 +100,20 @@ def _build():
             continue
         key = normalize(word)
         entry = (word, category, severity or category_severity, len(key))
-        existing = words.get(key, None)
+        automaton = opt_in if category in OPT_IN_CATEGORIES else words
+        existing = automaton.get(key, None)
         # The same word in two lists: the stricter severity wins.
         if existing is None or (existing[2] != "block" and entry[2] == "block"):
-            words.add_word(key, entry)
+            automaton.add_word(key, entry)
     allowed = ahocorasick.Automaton()
     for phrase in AllowedPhrase.objects.values_list("phrase", flat=True):
         key = normalize(phrase.strip())
         if key:
             allowed.add_word(key, len(key))
-    for automaton in (words, allowed):
+    for automaton in (words, allowed, opt_in):
         if len(automaton):
             automaton.make_automaton()
-    return words, allowed
+    return words, allowed, opt_in
 
 
 def _automata():
@@ -117,26 +125,33 @@ def _automata():
             if state is None or state[0] != version:
                 state = (version, *_build())
                 _state["current"] = state
-    return state[1], state[2]
+    return state[1], state[2], state[3]
 
 
-def scan(text: str) -> list[Hit]:
-    """Every sensitive-word occurrence in ``text``, in order, minus those inside allowed phrases."""
+def scan(text: str, *, include: frozenset[str] | set[str] = frozenset()) -> list[Hit]:
+    """Every sensitive-word occurrence in ``text``, in order, minus those inside allowed phrases.
+    ``include`` names the opt-in categories (OPT_IN_CATEGORIES) to match as well."""
     if not text:
         return []
-    words, allowed = _automata()
-    if not len(words):
+    words, allowed, opt_in = _automata()
+    searched = [words] + ([opt_in] if include and len(opt_in) else [])
+    if not any(len(automaton) for automaton in searched):
         return []
     folded = normalize(text)
     allowed_spans = []
     if len(allowed):
         allowed_spans = [(end - length + 1, end + 1) for end, length in allowed.iter(folded)]
     hits = []
-    for end_index, (word, category, severity, length) in words.iter(folded):
-        start, end = end_index - length + 1, end_index + 1
-        if any(a_start <= start and end <= a_end for a_start, a_end in allowed_spans):
+    for automaton in searched:
+        if not len(automaton):
             continue
-        hits.append(Hit(word=word, category=category, severity=severity, start=start, end=end))
+        for end_index, (word, category, severity, length) in automaton.iter(folded):
+            if automaton is opt_in and category not in include:
+                continue
+            start, end = end_index - length + 1, end_index + 1
+            if any(a_start <= start and end <= a_end for a_start, a_end in allowed_spans):
+                continue
+            hits.append(Hit(word=word, category=category, severity=severity, start=start, end=end))
     hits.sort(key=lambda h: (h.start, -(h.end - h.start)))
     return hits
 

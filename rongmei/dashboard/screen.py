@@ -1,7 +1,8 @@
 """The command screen's figures (指挥调度大屏, /dashboard/screen/): one snapshot of what the center
 is doing now, read straight from the working tables — today's leads, plans and stories, the
 reporters out on assignments and where, what went out on which channel today, the live rooms
-and their viewers, the 问政 flow and its hot issues, and yesterday's readership.
+and their viewers, the 问政 flow and its hot issues, yesterday's readership, and this month's
+revenue (one sum without client names; off with settings.RONGMEI_SCREEN_SHOWS_REVENUE = False).
 
 "Today" is the local day (settings.TIME_ZONE). Every figure is a count over the rows the tests
 count too (rongmei/dashboard/tests/test_screen.py); nothing is estimated. The snapshot is cached
@@ -243,13 +244,31 @@ def readership() -> dict:
     }
 
 
+# --- operations ------------------------------------------------------------------------------------
+
+
+def shows_revenue() -> bool:
+    """The screen hangs in the newsroom, whose staff see no client's money: it shows only the
+    month's total received, and a center that wants not even that sets this setting off."""
+    return bool(getattr(settings, "RONGMEI_SCREEN_SHOWS_REVENUE", True))
+
+
+def business(day: dt.date) -> dict:
+    """This month's revenue: the payments received since the 1st (rongmei.business.revenue)."""
+    from rongmei.business.revenue import month_revenue_fen
+    from rongmei.business.selectors import yuan
+
+    fen = month_revenue_fen(day.replace(day=1))
+    return {"month_revenue_fen": fen, "month_revenue_yuan": yuan(fen)}
+
+
 # --- the snapshot ----------------------------------------------------------------------------------
 
 
 def compute(now: dt.datetime | None = None) -> dict:
     now = now or timezone.now()
     day = timezone.localdate(now)
-    return {
+    data = {
         "generated_at": timezone.localtime(now).isoformat(timespec="seconds"),
         "day": day.isoformat(),
         "newsroom": newsroom(day),
@@ -259,6 +278,9 @@ def compute(now: dt.datetime | None = None) -> dict:
         "inquiries": inquiries(now, day),
         "readership": readership(),
     }
+    if shows_revenue():
+        data["business"] = business(day)
+    return data
 
 
 def snapshot() -> dict:

@@ -54,7 +54,7 @@ def screen(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "dashboard/screen.html",
-        {"refresh_seconds": figures.conf("SCREEN_REFRESH_SECONDS")},
+        {"refresh_seconds": figures.conf("SCREEN_REFRESH_SECONDS"), "shows_revenue": figures.shows_revenue()},
     )
 
 

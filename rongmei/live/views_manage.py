@@ -65,7 +65,15 @@ def _context(request, room: LiveRoom, clip_form: ClipForm | None = None) -> dict
         "clips": replay.clips(room),
         "clips_pending": replay.clips_pending(room),
         "can_end": room.state in (State.LIVE, State.ENDED),
+        "deliverables": _deliverables(request.user, room),
     }
+
+
+def _deliverables(user, room: LiveRoom) -> list:
+    """The operations projects this room is a deliverable of (no money: business.selectors)."""
+    from rongmei.business.selectors import deliverable_notice
+
+    return deliverable_notice(actor=user, live_room=room)
 
 
 @manager_view

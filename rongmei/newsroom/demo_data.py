@@ -70,6 +70,7 @@ STAFF = [
     ("deputy", "孙副总编", "chief_editor"),
     ("operator", "钱运营", "operator"),
     ("admin", "系统管理员", "admin"),
+    ("jingying", "周经营", "operations"),
     ("unit", "张办事", "unit_staff"),
     ("unitlead", "郑局长", "unit_staff"),
     ("jiaotong", "吴科员", "unit_staff"),
@@ -92,7 +93,7 @@ STAFF = [
     ("partner", "王微帮", "partner"),
 ]
 # The logins table printed at the end of seed_demo (the README shows the same).
-DEMO_LOGINS = ["reporter", "editor", "lead", "chief", "deputy", "operator", "admin", "unit", "partner"]
+DEMO_LOGINS = ["reporter", "editor", "lead", "chief", "deputy", "operator", "admin", "jingying", "unit", "partner"]
 
 # slug, name, lead, other members, description
 TEAMS = [

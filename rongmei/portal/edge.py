@@ -46,7 +46,7 @@ PAGE_PATH = re.compile(r"^/(?:news/(?P<news>\d{1,12})/|column/(?P<column>[-\w]{1
 # Public API answers that are the same for every anonymous caller.
 MICROCACHED = re.compile(
     r"^/api/v1/public/(?:feed|columns|home|videos|topics(?:/[-\w]{1,64})?|articles/\d{1,12}"
-    r"|services(?:/\d{1,12})?|service-categories|council-members(?:/\d{1,12})?|proposals(?:/\d{1,12})?)$"
+    r"|services(?:/\d{1,12})?|service-categories|council-members(?:/\d{1,12})?|proposals(?:/\d{1,12})?|ads)$"
 )
 MAX_PAGES_IN_MEMORY = 4000
 MAX_CACHED_ANSWERS = 2000

@@ -147,7 +147,18 @@ def test_no_address_or_user_agent_is_stored(client, db):
     (event,) = Event.objects.values()
     stored = " ".join(str(v) for v in event.values())
     assert "10.9.8.7" not in stored and "secret-path" not in stored and DEVICE not in stored
-    assert {f.name for f in Event._meta.get_fields()} == {"id", "day", "at", "kind", "via", "device", "article_id", "column_id", "seconds"}
+    assert {f.name for f in Event._meta.get_fields()} == {
+        "id",
+        "day",
+        "at",
+        "kind",
+        "via",
+        "device",
+        "article_id",
+        "column_id",
+        "seconds",
+        "creative_id",
+    }
 
 
 def test_a_warm_beacon_request_makes_no_database_query(client, story, columns, django_assert_num_queries):

@@ -253,3 +253,29 @@ def test_a_town_the_map_does_not_draw_is_listed_beside_it(reporter, team, column
     newsroom.approve_plan(actor=column_lead, plan=plan)
     newsroom.assign(actor=column_lead, coverage=plan.coverages.get(kind="text"), assignee=reporter)
     assert screen.compute()["field"]["off_map"] == ["新设的开发区"]
+
+
+def test_the_screen_shows_this_months_revenue_and_no_clients_money(client, chief, editor, settings):
+    from rongmei.accounts.models import Role
+    from rongmei.business import services as business
+    from rongmei.business.revenue import add_months
+    from rongmei.business.tests.test_revenue import contracted, pay
+    from rongmei.testing.personas import make_user
+
+    this_month = timezone.localdate().replace(day=1)
+    sales = make_user("sunjy", "孙经营", Role.OPERATIONS)
+    customer = business.create_client(actor=sales, kind="enterprise", name="泌阳县夏南牛业有限公司")
+    project = contracted(sales, customer, kind="live_broadcast", title="牛业大会直播", amount_fen=10_000_000)
+    pay(sales, project, 1_234_567, this_month)
+    pay(sales, project, 100_000, add_months(this_month, -1))  # last month's: not on the screen
+
+    assert screen.compute()["business"] == {"month_revenue_fen": 1_234_567, "month_revenue_yuan": "12,345.67"}
+    html = login(client, editor).get(reverse("dashboard:screen")).content.decode()
+    assert 'data-key="business.month_revenue_yuan"' in html
+    body = login(client, editor).get(reverse("dashboard:screen_data")).content.decode()
+    assert "12,345.67" in body and "泌阳县夏南牛业有限公司" not in body and "牛业大会直播" not in body
+
+    settings.RONGMEI_SCREEN_SHOWS_REVENUE = False
+    assert "business" not in screen.compute()
+    assert "kpi-revenue" not in login(client, chief).get(reverse("dashboard:screen")).content.decode()
+    assert "12,345.67" not in login(client, chief).get(reverse("dashboard:screen_data")).content.decode()

@@ -61,8 +61,16 @@ def _render_detail(request, plan, *, status=200, reject_form=None, coverage_form
         "approve_form": NoteForm(prefix="approve"),
         "reject_form": reject_form or RejectForm(prefix="reject"),
         "coverage_form": coverage_form or CoverageForm(prefix="coverage"),
+        "deliverables": _deliverables(user, plan=plan),
     }
     return render(request, "newsroom/plan_detail.html", context, status=status)
+
+
+def _deliverables(user, **target):
+    """The operations projects this is a deliverable of (no money: business.selectors)."""
+    from rongmei.business.selectors import deliverable_notice
+
+    return deliverable_notice(actor=user, **target)
 
 
 @staff_view

@@ -110,8 +110,16 @@ def _render_detail(request, story, *, return_form=None, comment_form=None, statu
         "reading_minutes": reading_minutes(story),
         "presence": _with_presence([story], user)[0].presence,
         "can_force_unlock": perms.can_force_unlock(user, story),
+        "deliverables": _deliverables(user, story=story),
     }
     return render(request, "newsroom/story_detail.html", context, status=status)
+
+
+def _deliverables(user, **target):
+    """The operations projects this is a deliverable of (no money: business.selectors)."""
+    from rongmei.business.selectors import deliverable_notice
+
+    return deliverable_notice(actor=user, **target)
 
 
 @staff_view

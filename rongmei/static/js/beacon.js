@@ -9,6 +9,9 @@
  *
  * Do Not Track / Global Privacy Control: nothing is sent and no id is kept.
  *
+ * window.RongmeiBeacon = {track, send, deviceId, dnt} lets the site's other scripts (ads.js: ad
+ * impressions) use the same queue and device id; track and deviceId do nothing under DNT.
+ *
  * Also fills <span class="counters" data-counters="ID" data-i18n-reads="阅读 {n}"> with the
  * article's reads (/api/v1/public/articles/ID/counters; 阅读量 = reads), the text from the
  * template; with data-i18n-views instead it shows page views.
@@ -183,6 +186,13 @@
         .catch(function () {});
     });
   }
+
+  window.RongmeiBeacon = {
+    track: track,
+    send: send,
+    deviceId: function () { return dnt ? null : deviceId(); },
+    dnt: dnt
+  };
 
   track("view");
   send();

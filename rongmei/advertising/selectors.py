@@ -1,0 +1,86 @@
+"""Reads of the advertising management pages, with their permission check: campaigns are money
+matters, for operations staff, administrators and the chief editor (rongmei.business.permissions).
+Writes go through rongmei.advertising.services; the public serving path is serving.py."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Prefetch, QuerySet
+
+from rongmei.advertising.models import AdSlot, Campaign, Creative
+from rongmei.business import permissions
+from rongmei.core import audit
+
+RECENT_IMAGES = 30
+
+
+def campaigns(*, actor, state: str | None = None, client=None) -> QuerySet[Campaign]:
+    """Campaigns, those starting latest first, with their client, slot and number of creatives."""
+    permissions.require_reader(actor)
+    qs = Campaign.objects.select_related("client", "slot", "created_by").annotate(n_creatives=Count("creatives"))
+    if state:
+        qs = qs.filter(state=state)
+    if client is not None:
+        qs = qs.filter(client=client)
+    return qs.order_by("-starts_at", "-id")
+
+
+def _creatives_with_thumbs():
+    from rongmei.media.models import Rendition
+    from rongmei.media.selectors import THUMB_KINDS
+
+    return Prefetch(
+        "creatives",
+        queryset=Creative.objects.select_related("asset").prefetch_related(
+            Prefetch(
+                "asset__renditions",
+                queryset=Rendition.objects.filter(kind__in=THUMB_KINDS, status=Rendition.Status.DONE),
+                to_attr="thumbs",
+            )
+        ),
+    )
+
+
+def campaign(*, actor, pk: int) -> Campaign:
+    """One campaign with its creatives (and their pictures' thumbnails) and target columns.
+    Raises Campaign.DoesNotExist."""
+    permissions.require_reader(actor)
+    return (
+        Campaign.objects.select_related("client", "project", "slot", "created_by", "reviewed_by")
+        .prefetch_related(_creatives_with_thumbs(), "columns")
+        .get(pk=pk)
+    )
+
+
+def history(campaign: Campaign):
+    """The campaign's audit lines, oldest first (the caller has read the campaign)."""
+    return audit.history(campaign)
+
+
+def slots() -> QuerySet[AdSlot]:
+    return AdSlot.objects.filter(active=True).order_by("id")
+
+
+def recent_images(*, actor, limit: int = RECENT_IMAGES) -> list:
+    """The media library's newest pictures, each with its thumbnail (or None), to choose a
+    creative's picture from."""
+    from rongmei.media import selectors as media
+
+    permissions.require_manager(actor)
+    return [(asset, media.thumbnail(asset)) for asset in media.assets(kind="image")[:limit]]
+
+
+def image_thumbnail(asset_id: int):
+    """The done thumbnail rendition of an image asset, or None (for the campaign pages' <img>)."""
+    from rongmei.media import selectors as media
+    from rongmei.media.models import Asset
+
+    asset = Asset.objects.filter(pk=asset_id, kind=Asset.Kind.IMAGE).prefetch_related("renditions").first()
+    return media.thumbnail(asset) if asset is not None else None
+
+
+def hits_by_creative(campaign: Campaign) -> dict:
+    """The stored hits grouped: ``{None: [hits of the name], creative id: [hits of its text and link]}``."""
+    groups: dict = {}
+    for hit in campaign.safety_hits or []:
+        groups.setdefault(hit.get("creative"), []).append(hit)
+    return groups
