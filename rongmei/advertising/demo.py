@@ -1,10 +1,11 @@
 """Demo advertising: one approved banner campaign of 泌阳县夏南牛业有限公司, running from yesterday
-for thirty days, with the newest picture of the media library as its creative. Played through
+for thirty days, with a banner picture drawn here (Pillow, 750×200, the CJK font when the machine
+has one) and uploaded as the client's creative, as an operator would. Played through
 rongmei.advertising.services (audit lines and the content-safety check are the real ones), by the
 demo operations user "jingying" (周经营); the chief editor "chief" approves when present.
 
-Skipped quietly when the client (rongmei.business.demo seeds it), the operations user or a picture
-in the media library is missing. Idempotent: a campaign of that name is left alone.
+Skipped quietly when the client (rongmei.business.demo seeds it) or the operations user is
+missing. Idempotent: a campaign of that name is left alone.
 
     from rongmei.advertising import demo; demo.seed()
 """
@@ -32,14 +33,11 @@ REVIEWER = "chief"
 @transaction.atomic
 def seed(created: dict | None = None) -> dict:
     """Seed the demo campaign (see the module); returns ``created`` with the count."""
-    from rongmei.media.models import Asset
-
     created = created if created is not None else {}
     actor = User.objects.filter(username=OPERATIONS_USER, is_active=True).first()
     client = Client.objects.filter(name=CLIENT).first()
-    picture = Asset.objects.filter(kind=Asset.Kind.IMAGE).order_by("-created_at", "-id").first()
     slot = AdSlot.objects.filter(code=AdSlot.Code.BANNER, active=True).first()
-    if actor is None or client is None or picture is None or slot is None or Campaign.objects.filter(name=NAME).exists():
+    if actor is None or client is None or slot is None or Campaign.objects.filter(name=NAME).exists():
         return created
     now = timezone.now()
     campaign = services.create_campaign(
@@ -51,7 +49,7 @@ def seed(created: dict | None = None) -> dict:
         ends_at=now + dt.timedelta(days=30),
         frequency_cap=3,
     )
-    services.add_creative(actor=actor, campaign=campaign, asset=picture, link=LINK, alt_text=TEXT)
+    services.add_creative_upload(actor=actor, campaign=campaign, uploaded=banner_picture(), link=LINK, alt_text=TEXT)
     campaign = services.submit_for_review(actor=actor, campaign=campaign)
     reviewer = User.objects.filter(username=REVIEWER, is_active=True).first() or actor
     note = "" if not campaign.safety_hits else "演示数据：用语已核实"
@@ -60,3 +58,32 @@ def seed(created: dict | None = None) -> dict:
     services.approve(actor=reviewer, campaign=campaign, note=note)
     created["campaigns"] = created.get("campaigns", 0) + 1
     return created
+
+
+FONTS = (
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSerifCJK-Bold.ttc",
+)
+
+
+def banner_picture():
+    """The demo banner as an uploaded PNG file: red with the campaign's text in gold."""
+    import io
+    import os
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image, ImageDraw, ImageFont
+
+    picture = Image.new("RGB", (750, 200), (168, 28, 36))
+    draw = ImageDraw.Draw(picture)
+    draw.rectangle((8, 8, 741, 191), outline=(240, 200, 110), width=4)
+    font_path = next((path for path in FONTS if os.path.exists(path)), None)
+    if font_path is not None:  # without a CJK font the text would be boxes: leave it out
+        draw.text((375, 78), "夏南牛肉年货节", font=ImageFont.truetype(font_path, 56), fill=(250, 222, 140), anchor="mm")
+        draw.text(
+            (375, 148), "产地直发 · 泌阳县夏南牛业有限公司", font=ImageFont.truetype(font_path, 28), fill=(255, 240, 210), anchor="mm"
+        )
+    out = io.BytesIO()
+    picture.save(out, format="PNG")
+    return SimpleUploadedFile("xianan-banner.png", out.getvalue(), content_type="image/png")

@@ -70,12 +70,22 @@ class CampaignForm(forms.Form):
 
 
 class CreativeForm(forms.Form):
+    """A picture of the media library (``asset``) or the client's file uploaded here (``file``):
+    exactly one of the two, with the link and the text."""
+
     # Any image of the library is accepted (the page lists the newest); the service checks the kind.
     asset = forms.IntegerField(
         label=_("Picture"),
         min_value=1,
-        error_messages={"required": _("Choose a picture from the media library.")},
+        required=False,
         help_text=_("Choose one of the newest pictures of the media library."),
+    )
+    # The file's size and content are the media library's to judge (services.add_creative_upload).
+    file = forms.FileField(
+        label=_("Or upload the picture"),
+        required=False,
+        widget=forms.FileInput(attrs={"accept": "image/*"}),
+        help_text=_("The picture the client handed over (JPEG, PNG, GIF or WebP); it is kept in the media library."),
     )
     link = forms.CharField(
         label=_("Link"), max_length=500, help_text=_("A page of this site (/column/news/) or an address starting with https://.")
@@ -89,10 +99,23 @@ class CreativeForm(forms.Form):
     def clean_asset(self):
         from rongmei.media.models import Asset
 
-        asset = Asset.objects.filter(pk=self.cleaned_data["asset"]).first()
+        pk = self.cleaned_data.get("asset")
+        if pk is None:
+            return None
+        asset = Asset.objects.filter(pk=pk).first()
         if asset is None:
             raise forms.ValidationError(_("The media library has no picture with this number."))
         return asset
+
+    def clean(self):
+        cleaned = super().clean()
+        chosen = bool(self.data.get("asset"))  # a wrong number is the asset field's error already
+        uploaded = cleaned.get("file") is not None
+        if chosen and uploaded:
+            self.add_error(None, _("Choose a picture of the media library or upload one, not both."))
+        elif not chosen and not uploaded and "file" not in self.errors:
+            self.add_error("asset", _("Choose a picture from the media library or upload the picture's file."))
+        return cleaned
 
 
 class ApproveForm(forms.Form):

@@ -281,6 +281,45 @@ def add_creative(*, actor, campaign: Campaign, asset, link: str, alt_text: str) 
     return creative
 
 
+def add_creative_upload(*, actor, campaign: Campaign, uploaded, link: str, alt_text: str) -> Creative:
+    """A creative whose picture the client handed over: the file is stored in the media library
+    (rongmei.media.services.ingest_upload: its size limits, content check and renditions) and
+    the creative made with it, as ``add_creative``. Who may and the draft state are checked, and
+    the link and text cleaned, before any byte is stored; a file that is not a picture is
+    refused before it is stored. One transaction, the campaign locked throughout: a refusal after
+    the file was stored leaves neither the Asset nor its file, and the renditions are enqueued
+    only when it commits. (The lock is held while a picture is copied and checked: a second or
+    so for the pictures an ad slot takes.)"""
+    from rongmei.media import services as media
+    from rongmei.media.models import Asset
+
+    require_manager(actor)
+    link = clean_link(link)
+    alt_text = clean_text(alt_text, field="alt_text", label=_("Text"), min_len=2, max_len=60)
+    if uploaded is None:
+        raise DomainError(_("Choose the picture's file."), field="file")
+    with transaction.atomic():
+        locked = _lock(campaign)  # held until the creative is added: nobody sends it to review meanwhile
+        _require_draft(locked)
+        if locked.creatives.count() >= MAX_CREATIVES:
+            raise DomainError(_("A campaign has at most %(n)s creatives.") % {"n": MAX_CREATIVES})
+        try:
+            asset = media.ingest_upload(uploader=actor, uploaded=uploaded, title=alt_text, kinds={Asset.Kind.IMAGE})
+        except DomainError as e:
+            if e.code == "wrong_kind":
+                raise DomainError(
+                    _("The file is not a picture: upload a JPEG, PNG, GIF or WebP image."), field="file", code="wrong_kind"
+                ) from e
+            if e.code == "too_large":  # the media library's message, on the form's file input
+                raise DomainError(e.message, field="file", code=e.code) from e
+            raise
+        try:
+            return add_creative(actor=actor, campaign=locked, asset=asset, link=link, alt_text=alt_text)
+        except Exception:
+            media.forget_ingested(asset)  # the row rolls back with this transaction, the file would not
+            raise
+
+
 @transaction.atomic
 def remove_creative(*, actor, creative: Creative) -> None:
     require_manager(actor)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from rongmei.advertising.models import AdSlot, Campaign, Creative
@@ -18,6 +18,7 @@ from rongmei.media.models import Rendition
 
 # Creatives of campaigns that ended longer ago than this are not loaded for the beacon's check.
 WINDOW_PAST = dt.timedelta(hours=1)
+WEB_KINDS = (Rendition.Kind.WEB_1280_WEBP, Rendition.Kind.WEB_1280_JPG)  # what the picture view serves, best first
 
 
 @dataclass(frozen=True)
@@ -55,8 +56,10 @@ def running_creatives(slot_code: str, column_slug: str | None = None, now: dt.da
     targeted = Q(campaign__columns__isnull=True)
     if column_slug:
         targeted |= Q(campaign__columns__slug=column_slug)
+    # A picture whose web rendition the worker has not made yet would show as a broken image.
+    pictured = Exists(Rendition.objects.filter(asset_id=OuterRef("asset_id"), kind__in=WEB_KINDS, status=Rendition.Status.DONE))
     creatives = (
-        Creative.objects.filter(_running(now), targeted, campaign__slot=slot)
+        Creative.objects.filter(_running(now), targeted, pictured, campaign__slot=slot)
         .select_related("campaign")
         .only("id", "asset_id", "alt_text", "campaign_id", "campaign__frequency_cap")
         .order_by("campaign__starts_at", "campaign_id", "pk")
@@ -86,7 +89,7 @@ def shown_creative(creative_id: int) -> Creative | None:
 def web_rendition(asset_id: int, *, webp: bool = True) -> Rendition | None:
     """The asset's finished web picture: WebP for a browser that takes it, else JPEG (whichever
     was made when only one was)."""
-    order = [Rendition.Kind.WEB_1280_WEBP, Rendition.Kind.WEB_1280_JPG]
+    order = list(WEB_KINDS)
     if not webp:
         order.reverse()
     done = {r.kind: r for r in Rendition.objects.filter(asset_id=asset_id, kind__in=order, status=Rendition.Status.DONE)}

@@ -166,9 +166,22 @@ def _button(request, pk: int, service, done: str):
 @require_POST
 @manager_view
 def creative_add(request, pk: int):
-    return _form_action(
-        request, pk, form_class=forms.CreativeForm, name="creative_form", service=services.add_creative, done=_("Creative added.")
-    )
+    """A library picture (services.add_creative) or the client's file (services.add_creative_upload)."""
+    campaign = _campaign_or_404(request, pk)
+    form = forms.CreativeForm(request.POST, request.FILES)
+    if form.is_valid():
+        data = form.cleaned_data
+        fields = {"actor": request.user, "campaign": campaign, "link": data["link"], "alt_text": data["alt_text"]}
+        if data["file"] is not None:
+            ok, _result = call_service(form, services.add_creative_upload, uploaded=data["file"], **fields)
+            done = _("Creative added. The picture's renditions are being made.")
+        else:
+            ok, _result = call_service(form, services.add_creative, asset=data["asset"], **fields)
+            done = _("Creative added.")
+        if ok:
+            messages.success(request, done)
+            return redirect("ops:campaign", campaign.pk)
+    return _campaign_page(request, _campaign_or_404(request, pk), status=400, creative_form=form)
 
 
 @require_POST

@@ -26,6 +26,7 @@ from rongmei.business.permissions import may_manage, may_read
 from rongmei.core import audit
 from rongmei.core.exceptions import NotAllowed
 from rongmei.core.forms import call_service, call_service_or_message
+from rongmei.newsroom.permissions import is_staff_member
 from rongmei.newsroom.views._common import forbidden
 
 State = Project.State
@@ -225,6 +226,8 @@ def _project_page(request, project: Project, *, status: int = 200, bound=None):
         "can_deliver": can_manage and state == State.IN_PROGRESS,
         "can_close": can_manage and state == State.DELIVERED,
         "today": timezone.localdate(),
+        # The newsroom's own pages are for its staff; operations staff follow the public ones.
+        "newsroom_links": is_staff_member(request.user),
     }
     return render(request, "business/project_detail.html", context, status=status)
 

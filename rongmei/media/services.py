@@ -13,6 +13,7 @@ import shutil
 import threading
 import time
 import uuid
+from collections.abc import Collection
 
 from django.conf import settings
 from django.db import transaction
@@ -284,7 +285,32 @@ def upload_file(*, actor, uploaded, title: str = "", story=None) -> Asset:
     _require_upload(actor)
     if story is not None:
         _require_story(actor, story)
-    limit = max_bytes()
+    return _ingest(uploader=actor, uploaded=uploaded, title=title, story=story)
+
+
+def ingest_upload(*, uploader, uploaded, title: str = "", kinds: Collection[str] | None = None) -> Asset:
+    """Store a file uploaded in one request as an Asset of the library, for another app's page
+    (an ad campaign's creative): the same size limits, content check, audit line and renditions
+    (made by the task worker after the commit) as ``upload_file``.
+
+    The caller has checked its own permission: this function checks none (``uploader`` need not
+    be newsroom staff). ``kinds``: the kinds of asset the caller takes (e.g. ``{"image"}``); a
+    file of another kind is refused (code ``wrong_kind``) before anything is stored.
+
+    Called inside the caller's transaction, the Asset row rolls back with it but the stored file
+    does not: the caller then calls ``forget_ingested(asset)``."""
+    return _ingest(uploader=uploader, uploaded=uploaded, title=title, story=None, kinds=kinds)
+
+
+def forget_ingested(asset: Asset) -> None:
+    """Remove the stored original of an asset made by ``ingest_upload`` whose row was rolled back
+    with the caller's transaction (nothing else refers to the file)."""
+    if asset.original:
+        _forget_original(asset.original.name)
+
+
+def _ingest(*, uploader, uploaded, title: str, story, kinds: Collection[str] | None = None) -> Asset:
+    limit = max_bytes() if kinds is None else max(max_bytes(kind) for kind in kinds)
     if uploaded.size > limit:
         raise _too_large(limit)
     temp_path = os.path.join(upload_dir(), f"{uuid.uuid4().hex}.part")
@@ -292,7 +318,7 @@ def upload_file(*, actor, uploaded, title: str = "", story=None) -> Asset:
         with open(temp_path, "wb") as f:
             for chunk in uploaded.chunks():
                 f.write(chunk)
-        return _create_asset(actor=actor, temp_path=temp_path, name=_clean_name(uploaded.name), title=title, story=story)
+        return _create_asset(actor=uploader, temp_path=temp_path, name=_clean_name(uploaded.name), title=title, story=story, kinds=kinds)
     finally:
         if os.path.exists(temp_path):
             os.remove(temp_path)
@@ -330,8 +356,14 @@ def _forget_original(name: str) -> None:
         log.warning("media: %s stays in the bucket (it could not be reached)", name)
 
 
-def _create_asset(*, actor, temp_path: str, name: str, title: str, story) -> Asset:
+def _create_asset(*, actor, temp_path: str, name: str, title: str, story, kinds: Collection[str] | None = None) -> Asset:
     judged = probe.judge(temp_path)  # BadFile: the caller removes the data
+    if kinds is not None and judged.kind not in kinds:
+        raise DomainError(
+            _("A file of this kind (%(kind)s) cannot be used here.") % {"kind": Asset.Kind(judged.kind).label},
+            field="file",
+            code="wrong_kind",
+        )
     size = os.path.getsize(temp_path)
     limit = max_bytes(judged.kind)
     if size > limit:

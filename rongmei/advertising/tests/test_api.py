@@ -10,6 +10,7 @@ from django.test import Client as HttpClient
 
 from rongmei.advertising.models import AdSlot, Campaign
 from rongmei.advertising.tests.serving_support import ad_client, campaign, fresh_readership, sales  # noqa: F401
+from rongmei.media.models import Rendition
 from rongmei.portal.models import Column
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_readership")]
@@ -95,6 +96,18 @@ def test_only_running_campaigns_are_served(client, ad_client, sales):  # noqa: F
         campaign(ad_client, sales, name=f"状态{state}", state=state)
 
     assert creatives_of(client.get(URL, {"slot": "banner"})) == ids(running)
+
+
+def test_a_creative_waits_for_its_web_picture(client, ad_client, sales):  # noqa: F811
+    """Until the worker has made the picture's web rendition, the creative is left out: a
+    reader would get a broken image."""
+    ready = campaign(ad_client, sales, name="已就绪")
+    waiting = campaign(ad_client, sales, name="处理中")
+    Rendition.objects.filter(asset__in=[c.asset for c in waiting.creatives.all()]).update(status=Rendition.Status.RUNNING)
+
+    assert creatives_of(client.get(URL, {"slot": "banner"})) == ids(ready)
+    Rendition.objects.filter(asset__in=[c.asset for c in waiting.creatives.all()]).update(status=Rendition.Status.DONE)
+    assert creatives_of(client.get(URL, {"slot": "banner"})) == ids(ready) | ids(waiting)
 
 
 def test_a_paused_campaign_leaves_the_answer(client, ad_client, sales):  # noqa: F811

@@ -380,11 +380,12 @@ def test_the_demo_seeds_one_running_banner_campaign_once(db):
     from rongmei.advertising import demo
 
     jingying = make_user("jingying", "周经营", Role.OPERATIONS)
-    assert demo.seed() == {}  # no client, no picture: nothing, quietly
+    assert demo.seed() == {}  # no client: nothing, quietly
     Client.objects.create(kind="enterprise", name=demo.CLIENT, created_by=jingying)
-    assert demo.seed() == {}
-    image_asset(jingying)
     assert demo.seed() == {"campaigns": 1}
     assert demo.seed() == {}
     campaign = Campaign.objects.get()
     assert campaign.slot.code == "banner" and campaign.is_running() and campaign.creatives.count() == 1
+    picture = campaign.creatives.get().asset
+    # The banner drawn for the demo, uploaded into the media library as the client's picture.
+    assert picture.kind == "image" and picture.mime == "image/png" and (picture.width, picture.height) == (750, 200)

@@ -257,7 +257,7 @@ def test_the_whole_lifecycle_through_the_pages(ops, sales, customer, reporter, t
     project.refresh_from_db()
     assert project.state == State.DELIVERED
     assert Deliverable.objects.get().done_at is not None
-    assert reverse("newsroom:story", args=[story.pk]) in page
+    assert reverse("portal:story", args=[story.pk]) in page  # published: its public page
     assert _column_of(ops.get(reverse("ops:projects")).content.decode(), project.title) == "delivered"
 
     assert _post(ops, "project_close", project.pk, {}).status_code == 302
@@ -284,7 +284,19 @@ def test_a_deliverable_is_picked_by_its_number_too(ops, sales, project, operator
     deliverable = Deliverable.objects.get()
     assert deliverable.live_room == room and deliverable.due_on is None
     page = ops.get(reverse("ops:project", args=[project.pk])).content.decode()
+    # Operations staff may not open the live console: they get the room's public page.
+    assert reverse("live:room", args=[room.pk]) in page
+    assert reverse("live:manage", args=[room.pk]) not in page
+
+
+def test_the_newsroom_pages_are_linked_for_those_who_may_open_them(client, sales, project, operator):
+    room = live.create_room(actor=operator, title="牛业大会开幕式", scheduled_at=timezone.now() + dt.timedelta(days=1))
+    services.add_deliverable(actor=sales, project=project, live_room=room)
+    admin = make_user("admin9", "管理员", Role.ADMIN)
+    login_with_second_factor(client, admin)
+    page = client.get(reverse("ops:project", args=[project.pk])).content.decode()
     assert reverse("live:manage", args=[room.pk]) in page
+    assert client.get(reverse("live:manage", args=[room.pk])).status_code == 200
 
 
 def test_a_project_without_deliverables_is_delivered_by_hand(ops, sales, project):

@@ -173,3 +173,16 @@ def test_demo_otp_refuses_a_user_without_an_authenticator(seeded, settings):
     settings.DEBUG = True
     with pytest.raises(CommandError):
         call_command("demo_otp", "reporter", stdout=StringIO())
+
+
+def test_the_demo_has_clients_projects_and_a_running_banner_for_the_operations_login(seeded, client):
+    from rongmei.advertising.models import Campaign
+    from rongmei.business.models import Client, Project
+
+    assert User.objects.get(username="jingying").role == "operations"
+    assert Client.objects.count() == 3
+    assert set(Project.objects.values_list("state", flat=True)) == {"lead", "quoted", "in_progress"}
+    banner = Campaign.objects.get(slot__code="banner")
+    assert banner.is_running() and banner.creatives.count() == 1
+    answer = client.get("/api/v1/public/ads?slot=banner").json()
+    assert [ad["campaign"] for ad in answer["ads"]] == [banner.pk]

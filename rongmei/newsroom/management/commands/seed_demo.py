@@ -285,7 +285,9 @@ class Seeder:
         """What the public app shows besides the news: the services directory and the councils,
         readers with their follows, likes and comments, a week of readership. Each app seeds its
         own part, idempotently."""
+        from rongmei.advertising.demo import seed as seed_ads
         from rongmei.analytics.demo import seed_demo as seed_readership
+        from rongmei.business.demo import seed as seed_business
         from rongmei.civic.demo import seed_demo as seed_civic
         from rongmei.community.demo import seed_demo as seed_comments
         from rongmei.dashboard.demo import seed_demo as seed_channel_figures
@@ -306,6 +308,8 @@ class Seeder:
         seed_partners()
         seed_channel_figures()
         seed_practice()
+        seed_business(self.created)
+        seed_ads(self.created)
 
 
 def _width(text: str) -> int:
