@@ -5,8 +5,10 @@ Not a test: a measurement of the issue's targets on this machine.
 
 Setup (in a temporary folder, its own SQLite database and var/): bench/_read_path_site.py
 migrates, publishes 60 stories and one hot article through the newsroom services, and writes
-the published pages (portal.static_pages); the hot article's page is about 30 KB. A copy of that
-page is put among the collected static files as the plain-file baseline. Then, all at once:
+the published pages (portal.static_pages); the hot article's page is about 30 KB. It also makes a
+client with a running banner campaign (issue 11) targeting the stories' column, with one creative
+whose web renditions it makes inline. A copy of the article's page is put among the collected
+static files as the plain-file baseline. Then, all at once:
 
   - nginx with the shipped deploy/nginx.conf (paths and ports put in, nothing else changed);
   - the embedded server exactly as scripts/run.sh starts it: one uvicorn process running
@@ -25,6 +27,12 @@ Each target gets `wrk -t1 -c64 -d{seconds}s --timeout 10s --latency` after a 2 s
 Targets (the issue): with nginx in front, the hot article at >= 80% of nginx's throughput on the
 plain file of the same size; embedded (no nginx) >= 3,000 requests/s for the hot article with
 p99 < 50 ms, and the feed API >= 1,500 requests/s.
+
+Ads (issue 11: "served by the public app without slowing the read path"): the ads API a page asks
+for its banner slot (``/api/v1/public/ads?slot=banner&column=<slug>``), embedded (through the
+edge's micro-cache) >= 1,500 requests/s like the feed API; with nginx (its micro-cache) and the
+ad's picture (``/ops/i/<creative>/``, as the API names it, asked for as a browser does, WebP
+accepted) through nginx, for the record. With nginx, the feed API too, for the record.
 
     .venv/bin/python bench/read_path.py [--seconds 10] [--connections 64] [--no-wagtail]
 
@@ -53,18 +61,21 @@ RESULTS = ROOT / "bench" / "results"
 WAGTAIL_VENV = ROOT / "bench" / ".wagtail-venv"
 WAGTAIL_SITE = ROOT / "bench" / "_wagtail_site"
 WAGTAIL_VERSION = "7.0.3"  # an LTS release that runs on Django 5.2 and Python 3.11
+# What a browser sends for an <img> (Chrome): the ad's picture view answers WebP to it.
+BROWSER_IMAGE_ACCEPT = "image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8"
 
 
-def fetch(url: str):
-    with urllib.request.urlopen(url, timeout=10) as r:
+def fetch(url: str, headers: dict | None = None):
+    with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {}), timeout=10) as r:
         return r.status, r.headers, r.read()
 
 
-def wrk(url: str, seconds: int, connections: int) -> dict:
+def wrk(url: str, seconds: int, connections: int, headers: tuple[str, ...] = ()) -> dict:
     # --timeout 10s: a slow server (the Django view, for the record) is measured, not cut off.
-    subprocess.run(["wrk", "-t1", f"-c{connections}", "-d2s", "--timeout", "10s", url], capture_output=True, check=True)  # warm-up
+    extra = [arg for header in headers for arg in ("-H", header)]
+    subprocess.run(["wrk", "-t1", f"-c{connections}", "-d2s", "--timeout", "10s", *extra, url], capture_output=True, check=True)  # warm-up
     out = subprocess.run(
-        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "--latency", url],
+        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "--latency", *extra, url],
         capture_output=True,
         text=True,
         check=True,
@@ -93,6 +104,8 @@ def nginx_conf(prefix: Path, listen: int, upstream: int) -> str:
     text = text.replace("/srv/rongmei", str(prefix))
     text = text.replace("listen 80;", f"listen 127.0.0.1:{listen};")
     text = text.replace("listen 1935;", f"listen 127.0.0.1:{free_port()};")  # the live rooms' RTMP ingest
+    if str(ROOT) not in sys.path:  # run as bench/read_path.py: only bench/ is on the path
+        sys.path.insert(0, str(ROOT))
     from rongmei.live.ingest import set_web_upstream
 
     return set_web_upstream(text, [f"127.0.0.1:{upstream}"])
@@ -214,12 +227,34 @@ def main() -> int:
         )
         status, headers, body = fetch(f"http://127.0.0.1:{raw_port}/news/{story}/")
         assert status == 200 and "Content-Language" in headers, "the raw server must render the page in Django"
+        # The ads API shows the campaign's creative, embedded and through nginx (whose second
+        # answer comes from its micro-cache); the picture it names is a WebP for a browser.
+        ads_path = f"/api/v1/public/ads?slot=banner&column={site['column']}"
+        status, headers, body = fetch(f"http://127.0.0.1:{app_port}{ads_path}")
+        answer = json.loads(body)
+        assert status == 200 and [ad["creative"] for ad in answer["ads"]] == [site["creative"]], f"the ads API: {answer}"
+        assert "set-cookie" not in headers and "cookie" not in headers.get("Vary", "").lower(), "the ads API must be shareable"
+        ads_headers = {"Cache-Control": headers.get("Cache-Control"), "Vary": headers.get("Vary")}
+        fetch(f"http://127.0.0.1:{nginx_port}{ads_path}")
+        status, headers, body = fetch(f"http://127.0.0.1:{nginx_port}{ads_path}")
+        assert status == 200 and json.loads(body) == answer, "nginx must answer the ads API"
+        ads_headers["X-Cache (nginx, second request)"] = headers.get("X-Cache")
+        picture = answer["ads"][0]["image"]
+        fetch(f"http://127.0.0.1:{nginx_port}{picture}", {"Accept": BROWSER_IMAGE_ACCEPT})
+        status, headers, body = fetch(f"http://127.0.0.1:{nginx_port}{picture}", {"Accept": BROWSER_IMAGE_ACCEPT})
+        assert status == 200 and headers.get("Content-Type") == "image/webp", f"the ad's picture: {status} {headers}"
+        picture_bytes = len(body)
+        ads_headers["picture X-Cache (nginx, second request)"] = headers.get("X-Cache")
 
         targets = {
             "nginx_plain_file": f"http://127.0.0.1:{nginx_port}/static/bench/article.html",
             "nginx_article": nginx_article,
             "embedded_article": f"http://127.0.0.1:{app_port}/news/{story}/",
             "embedded_feed_api": f"http://127.0.0.1:{app_port}/api/v1/public/feed",
+            "embedded_ads_api": f"http://127.0.0.1:{app_port}{ads_path}",
+            "nginx_feed_api": f"http://127.0.0.1:{nginx_port}/api/v1/public/feed",
+            "nginx_ads_api": f"http://127.0.0.1:{nginx_port}{ads_path}",
+            "nginx_ad_picture": f"http://127.0.0.1:{nginx_port}{picture}",
             "django_view_article_asgi": f"http://127.0.0.1:{raw_port}/news/{story}/",
             "django_feed_api_uncached_asgi": f"http://127.0.0.1:{raw_port}/api/v1/public/feed",
             "django_view_article_wsgi": f"http://127.0.0.1:{wsgi_port}/news/{story}/",
@@ -228,7 +263,8 @@ def main() -> int:
         if wagtail_url:
             targets["wagtail_article"] = wagtail_url
         for name, url in targets.items():
-            results[name] = wrk(url, args.seconds, args.connections)
+            headers = (f"Accept: {BROWSER_IMAGE_ACCEPT}",) if name == "nginx_ad_picture" else ()
+            results[name] = wrk(url, args.seconds, args.connections, headers)
             r = results[name]
             errors = f"   socket errors: {r['socket_errors']}" if r["socket_errors"] else ""
             print(
@@ -252,12 +288,17 @@ def main() -> int:
         "embedded article >= 3000 req/s": results["embedded_article"]["requests_per_s"] >= 3000,
         "embedded article p99 < 50 ms": results["embedded_article"]["p99_ms"] < 50,
         "embedded feed API >= 1500 req/s": results["embedded_feed_api"]["requests_per_s"] >= 1500,
+        "embedded ads API >= 1500 req/s": results["embedded_ads_api"]["requests_per_s"] >= 1500,
         "no errors on the read path": all(
             results[name]["non_2xx"] == 0 and not results[name]["socket_errors"]
             for name in ("nginx_plain_file", "nginx_article", "embedded_article", "embedded_feed_api")
         ),
+        "no errors on the ads API": all(
+            results[name]["non_2xx"] == 0 and not results[name]["socket_errors"] for name in ("embedded_ads_api", "nginx_ads_api")
+        ),
     }
     print(f"\npage {site['page_bytes']} bytes; nginx article / nginx plain file = {ratio:.2f}")
+    print(f"ads API headers: {ads_headers}; the ad's picture (WebP) {picture_bytes} bytes")
     for label, ok in checks.items():
         print(f"  {'PASS' if ok else 'FAIL'}  {label}")
     RESULTS.mkdir(exist_ok=True)
@@ -267,6 +308,7 @@ def main() -> int:
         "page_bytes": site["page_bytes"],
         "results": results,
         "nginx_article_over_plain": round(ratio, 3),
+        "ads": {"column": site["column"], "creative": site["creative"], "headers": ads_headers, "picture_bytes": picture_bytes},
         "checks": checks,
     }
     (RESULTS / "read_path.json").write_text(json.dumps(report, ensure_ascii=False, indent=2))

@@ -1,16 +1,38 @@
-"""The admin shows ad slots, campaigns and creatives for looking things up. Campaigns change
-through rongmei.advertising.services (state machine, content-safety check, audit), and the five
-slots are made by the migration, so every page here is read-only."""
+"""The admin shows campaigns and creatives for looking things up: they change through
+rongmei.advertising.services (state machine, content-safety check, audit), so those pages are
+read-only. The five slots are made by the migration; an administrator may rename one, say where
+it shows, or switch it off (audited), but not add, remove or resize one."""
 
 from django.contrib import admin
+from django.utils.translation import gettext as _
 
 from rongmei.advertising.models import AdSlot, Campaign, Creative
+from rongmei.core import audit
 from rongmei.newsroom.admin import ReadOnlyAdmin, ReadOnlyInline
 
 
 @admin.register(AdSlot)
-class AdSlotAdmin(ReadOnlyAdmin):
+class AdSlotAdmin(admin.ModelAdmin):
     list_display = ("name", "code", "width", "height", "active")
+    list_editable = ("active",)
+    fields = ("code", "name", "width", "height", "placement", "active")
+    readonly_fields = ("code", "width", "height")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        audit.record(
+            "advertising.slot_changed",
+            actor=request.user,
+            subject=obj,
+            summary=(_("Ad slot %(s)s changed; it is on") if obj.active else _("Ad slot %(s)s changed; it is off")) % {"s": obj.name},
+            data={"changed": sorted(form.changed_data), "active": obj.active},
+        )
 
 
 class CreativeInline(ReadOnlyInline):

@@ -4,6 +4,12 @@ Days whose readership rollup is complete (``RollupRun.complete``) are read from 
 (``Dimension.CREATIVE``); the other days (today, and a day not rolled up yet) are counted from the
 raw events, so a campaign's figures of today show at once. Events still waiting in the beacon's
 buffer (a few seconds' worth) are not counted yet.
+
+An impression is one ad_view event (the creative at least half in view for a second, at most
+once per page view). A click is a device that clicked the creative that day: the same reader
+following the link again (or a link checker fetching it fifty times) is one click. A click
+without the beacon's device id is told apart by a keyed hash of its address and user agent
+(rongmei.analytics.services.count_ad_click).
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ class CreativeDay:
     day: dt.date
     creative_id: int
     impressions: int
-    clicks: int
+    clicks: int  # devices that clicked the creative that day
     visitors: int  # devices that saw the creative that day (they do not add up over days)
 
 
@@ -47,7 +53,7 @@ def creative_counts(creative_ids: Iterable[int], start: dt.date, end: dt.date) -
             .values("day", "creative_id")
             .annotate(
                 impressions=Count("id", filter=Q(kind=Kind.AD_VIEW)),
-                clicks=Count("id", filter=Q(kind=Kind.AD_CLICK)),
+                clicks=Count("device", filter=Q(kind=Kind.AD_CLICK), distinct=True),
                 visitors=Count("device", filter=Q(kind=Kind.AD_VIEW), distinct=True),
             )
             .order_by()

@@ -137,7 +137,11 @@ class NoteForm(forms.Form):
 
 
 class FilterForm(forms.Form):
-    state = forms.ChoiceField(label=_("State"), choices=[("", _("All states")), *Campaign.State.choices], required=False)
+    state = forms.ChoiceField(
+        label=_("State"),
+        choices=[("", _("All states")), *Campaign.State.choices, (Campaign.EXPIRED, Campaign.EXPIRED_LABEL)],
+        required=False,
+    )
     client = forms.ModelChoiceField(
         label=_("Client"), queryset=Client.objects.order_by("name"), required=False, empty_label=_("All clients")
     )

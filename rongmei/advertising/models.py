@@ -8,7 +8,9 @@ it targets (none: everywhere).
 
 Campaign: ``draft → in_review → approved``; ``in_review → draft`` (sent back with a reason);
 ``approved ⇄ paused``; ``ended`` from any state. An approved campaign is *running* while
-``starts_at <= now < ends_at`` (``Campaign.is_running``). Creatives change only in draft.
+``starts_at <= now < ends_at`` (``Campaign.is_running``). Creatives change only in draft. An
+approved or paused campaign whose end has passed stays in its state (no background job moves it)
+but is shown as expired (``Campaign.display_state``).
 
 Impressions and clicks are readership events (rongmei.analytics, kinds ``ad_view`` and
 ``ad_click`` with the creative's id); nothing is counted here."""
@@ -77,8 +79,17 @@ class Campaign(models.Model):
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("reviewed by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Who paused it (None when not paused): a pause by the chief editor or an administrator is
+    # lifted only by one of them (rongmei.advertising.services.may_resume).
+    paused_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("paused by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    # What the pages show for an approved or paused campaign whose end has passed (not a stored state).
+    EXPIRED = "expired"
+    EXPIRED_LABEL = pgettext_lazy("campaign state", "Expired")
 
     class Meta:
         ordering = ["-starts_at", "-id"]
@@ -95,6 +106,20 @@ class Campaign(models.Model):
     def is_running(self, now=None) -> bool:
         now = now or timezone.now()
         return self.state == self.State.APPROVED and self.starts_at <= now < self.ends_at
+
+    def is_expired(self, now=None) -> bool:
+        """Approved or paused with its end passed: it runs no more, though no one ended it."""
+        now = now or timezone.now()
+        return self.state in (self.State.APPROVED, self.State.PAUSED) and self.ends_at <= now
+
+    @property
+    def display_state(self) -> str:
+        """The state the pages show (a CSS class too): ``expired`` or the stored state."""
+        return self.EXPIRED if self.is_expired() else self.state
+
+    @property
+    def display_state_label(self) -> str:
+        return str(self.EXPIRED_LABEL) if self.is_expired() else str(self.get_state_display())
 
 
 class Creative(models.Model):

@@ -7,7 +7,14 @@ the readership rollups and, for days not rolled up yet (today), the raw events.
 
 Visitors are devices that saw a creative on a day. Device ids are hashed with a new key every day,
 so the visitors of two days (or of two creatives) cannot be told apart: the totals add them up and
-say so ("visitor-days")."""
+say so ("visitor-days").
+
+The days counted are the campaign's days widened by what the beacon accepts: an event's time may
+lie AD_GRACE before the start or after the end (rongmei.analytics.lookups: a clock a little off,
+an impression sent in a batch), and an event is filed under the day it was *received*, which the
+beacon still does while the campaign ended less than serving.WINDOW_PAST ago. A campaign ending at
+midnight thus has impressions filed under the next day, which the client's report must not lose.
+Such an edge day outside the schedule is listed only when it has figures."""
 
 from __future__ import annotations
 
@@ -22,7 +29,13 @@ from django.utils.translation import gettext as _
 
 from rongmei.advertising import counting
 from rongmei.advertising.models import Campaign, Creative
+from rongmei.advertising.serving import WINDOW_PAST
+from rongmei.analytics.lookups import AD_GRACE
 from rongmei.core.spreadsheet import as_text
+
+# How long after the end the beacon may still file an ad's event: it checks the creatives of
+# campaigns ended less than WINDOW_PAST ago (a copy a few seconds old: AD_GRACE more covers it).
+LATE = WINDOW_PAST + AD_GRACE
 
 
 @dataclass
@@ -70,15 +83,25 @@ class CampaignReport:
     columns: list[str] = field(default_factory=list)
 
 
-def period(campaign: Campaign, *, today: dt.date | None = None) -> tuple[dt.date | None, dt.date | None]:
-    """The local days of the campaign up to today: (first, last), or (None, None) before it starts."""
-    today = today or timezone.localdate()
-    first = timezone.localdate(campaign.starts_at)
-    # ends_at is the first moment it no longer runs: its last day is the day of the moment before.
-    last = min(timezone.localdate(campaign.ends_at - dt.timedelta(microseconds=1)), today)
+def _days(starts_at: dt.datetime, ends_at: dt.datetime, today: dt.date) -> tuple[dt.date | None, dt.date | None]:
+    first = timezone.localdate(starts_at)
+    # ends_at is the first moment that does not count: the last day is the day of the moment before.
+    last = min(timezone.localdate(ends_at - dt.timedelta(microseconds=1)), today)
     if last < first:
         return None, None
     return first, last
+
+
+def period(campaign: Campaign, *, today: dt.date | None = None) -> tuple[dt.date | None, dt.date | None]:
+    """The local days under which the campaign's events may be filed, up to today: from the day of
+    ``starts_at - AD_GRACE`` to the day of ``ends_at + LATE`` (see the module); (first, last), or
+    (None, None) before."""
+    return _days(campaign.starts_at - AD_GRACE, campaign.ends_at + LATE, today or timezone.localdate())
+
+
+def scheduled_days(campaign: Campaign, *, today: dt.date | None = None) -> tuple[dt.date | None, dt.date | None]:
+    """The local days of the campaign's schedule up to today (every one is listed in the report)."""
+    return _days(campaign.starts_at, campaign.ends_at, today or timezone.localdate())
 
 
 def report_data(campaign: Campaign, *, now: dt.datetime | None = None) -> CampaignReport:
@@ -89,8 +112,8 @@ def report_data(campaign: Campaign, *, now: dt.datetime | None = None) -> Campai
     creatives = list(campaign.creatives.select_related("asset").order_by("id"))
     report = CampaignReport(
         campaign=campaign,
-        first=first,
-        last=last,
+        first=None,
+        last=None,
         generated_at=now,
         columns=[c.name for c in campaign.columns.all()],
     )
@@ -102,11 +125,16 @@ def report_data(campaign: Campaign, *, now: dt.datetime | None = None) -> Campai
             per_creative[row.creative_id].add(row.impressions, row.clicks, row.visitors)
             report.totals.add(row.impressions, row.clicks, row.visitors)
     if first is not None:
-        # Every day of the period, those without figures as zeros: the client sees the whole schedule.
+        # Every day of the schedule, those without figures as zeros: the client sees the whole
+        # schedule; a day of the grace only (before the start, after the end) when it has figures.
+        s_first, s_last = scheduled_days(campaign, today=now.date())
         report.days = [
             DayLine(day=day, figures=per_day.get(day, Figures()))
             for day in (first + dt.timedelta(days=n) for n in range((last - first).days + 1))
+            if day in per_day or (s_first is not None and s_first <= day <= s_last)
         ]
+        if report.days:
+            report.first, report.last = report.days[0].day, report.days[-1].day
     report.creatives = [CreativeLine(creative=c, figures=per_creative[c.pk]) for c in creatives]
     return report
 
@@ -125,7 +153,7 @@ def facts(data: CampaignReport) -> list[tuple[str, str]]:
         (_("Schedule"), f"{local(c.starts_at):%Y-%m-%d %H:%M} — {local(c.ends_at):%Y-%m-%d %H:%M}"),
         (_("Target columns"), "、".join(data.columns) if data.columns else _("All columns")),
         (_("Frequency cap"), _("%(n)s times per device per day") % {"n": c.frequency_cap}),
-        (_("State"), str(c.get_state_display())),
+        (_("State"), c.display_state_label),
         (
             _("Period counted"),
             f"{data.first:%Y-%m-%d} — {data.last:%Y-%m-%d}" if data.first else _("The campaign has not started."),

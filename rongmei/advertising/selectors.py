@@ -4,7 +4,8 @@ Writes go through rongmei.advertising.services; the public serving path is servi
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from rongmei.advertising.models import AdSlot, Campaign, Creative
 from rongmei.business import permissions
@@ -14,10 +15,17 @@ RECENT_IMAGES = 30
 
 
 def campaigns(*, actor, state: str | None = None, client=None) -> QuerySet[Campaign]:
-    """Campaigns, those starting latest first, with their client, slot and number of creatives."""
+    """Campaigns, those starting latest first, with their client, slot and number of creatives.
+    ``state`` is a shown state (``Campaign.display_state``): ``expired`` the approved and paused
+    ones whose end has passed, ``approved`` and ``paused`` the others."""
     permissions.require_reader(actor)
     qs = Campaign.objects.select_related("client", "slot", "created_by").annotate(n_creatives=Count("creatives"))
-    if state:
+    still = (Campaign.State.APPROVED, Campaign.State.PAUSED)
+    if state == Campaign.EXPIRED:
+        qs = qs.filter(state__in=still, ends_at__lte=timezone.now())
+    elif state in still:
+        qs = qs.filter(state=state, ends_at__gt=timezone.now())
+    elif state:
         qs = qs.filter(state=state)
     if client is not None:
         qs = qs.filter(client=client)
@@ -45,7 +53,7 @@ def campaign(*, actor, pk: int) -> Campaign:
     Raises Campaign.DoesNotExist."""
     permissions.require_reader(actor)
     return (
-        Campaign.objects.select_related("client", "project", "slot", "created_by", "reviewed_by")
+        Campaign.objects.select_related("client", "project", "slot", "created_by", "reviewed_by", "paused_by")
         .prefetch_related(_creatives_with_thumbs(), "columns")
         .get(pk=pk)
     )
@@ -60,21 +68,36 @@ def slots() -> QuerySet[AdSlot]:
     return AdSlot.objects.filter(active=True).order_by("id")
 
 
+def _ad_picture() -> Q:
+    """Uploaded by operations staff or an administrator, or already a creative's picture."""
+    return Q(uploaded_by__role__in=permissions.MANAGER_ROLES) | Q(Exists(Creative.objects.filter(asset_id=OuterRef("pk"))))
+
+
+def ad_pictures():
+    """The image assets an ad may show and the advertising pages may show: those operations staff
+    or administrators uploaded (the clients' pictures) and those a creative already uses. Not the
+    rest of the newsroom's library: unpublished news photos are not the operations area's to
+    browse or to sell. No permission check (the callers have theirs)."""
+    from rongmei.media.models import Asset
+
+    return Asset.objects.filter(_ad_picture(), kind=Asset.Kind.IMAGE)
+
+
 def recent_images(*, actor, limit: int = RECENT_IMAGES) -> list:
-    """The media library's newest pictures, each with its thumbnail (or None), to choose a
+    """The newest ad pictures (``ad_pictures``), each with its thumbnail (or None), to choose a
     creative's picture from."""
     from rongmei.media import selectors as media
 
     permissions.require_manager(actor)
-    return [(asset, media.thumbnail(asset)) for asset in media.assets(kind="image")[:limit]]
+    return [(asset, media.thumbnail(asset)) for asset in media.assets(kind="image").filter(_ad_picture())[:limit]]
 
 
 def image_thumbnail(asset_id: int):
-    """The done thumbnail rendition of an image asset, or None (for the campaign pages' <img>)."""
+    """The done thumbnail rendition of an ad picture (``ad_pictures``), or None (for the campaign
+    pages' <img>)."""
     from rongmei.media import selectors as media
-    from rongmei.media.models import Asset
 
-    asset = Asset.objects.filter(pk=asset_id, kind=Asset.Kind.IMAGE).prefetch_related("renditions").first()
+    asset = ad_pictures().filter(pk=asset_id).prefetch_related("renditions").first()
     return media.thumbnail(asset) if asset is not None else None
 
 

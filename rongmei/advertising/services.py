@@ -7,8 +7,10 @@ fields and its creatives change only in draft.
 
 Who may do what (decided for issue 11):
 
-- *Manage* (create, edit, add and remove creatives, send to review, resume): operations staff and
-  administrators (rongmei.business.permissions.may_manage).
+- *Manage* (create, edit, add and remove creatives, send to review): operations staff and
+  administrators (rongmei.business.permissions.may_manage). A creative's picture comes from the
+  pictures operations staff or administrators uploaded, or one a creative already uses
+  (``ad_pictures``): the newsroom's library (unpublished news photos) is not theirs to browse.
 - *Review* (approve, send back): the chief editor and administrators always; operations staff only
   a campaign whose texts have no content-safety or ad-law hit. A hit is a judgement about what the
   center publishes, which is the chief editor's (总编辑负责制), not a sales decision.
@@ -16,27 +18,44 @@ Who may do what (decided for issue 11):
   a reviewer who did not create the campaign. A hit-free campaign may be approved by its creator:
   the machine check found nothing and the small operations team must be able to run alone.
 - *Take down* (pause, end): managers and the chief editor (an ad that should not show is as urgent
-  as a story to retract); resuming is the managers' again.
+  as a story to retract). *Resume* (``may_resume``): who paused is kept (``Campaign.paused_by``);
+  a pause by the chief editor or an administrator is lifted only by the chief editor or an
+  administrator (operations staff do not overrule the chief editor's take-down); a pause by
+  operations staff, by operations staff and administrators, as before.
 
 Content safety: ``submit_for_review`` scans the campaign's name and each creative's text and link
 with rongmei.core.safety (the house lists plus the opt-in ad-law category ``safety.AD_LAW`` of
 migration 0003, severity ``flag``; opt-in because 最 and 第一 would hold readers' comments
 everywhere else) and keeps the hits with their context in ``Campaign.safety_hits``. Hits never refuse the
 submission (the law's words are often innocent in context: the reviewer judges); a ``block`` hit,
-like a ``flag`` one, needs the chief editor or an administrator with a reason."""
+like a ``flag`` one, needs the chief editor or an administrator with a reason.
+
+Links: a creative's link is a page of this site or an http(s) address (``clean_link``), never a
+page of the management area, the API or the accounts (/ops/ — the ad's own click URL would loop
+and count the click again —, /api/, /accounts/, /admin/). A link that leaves the site is a hit of
+its own at ``submit_for_review`` (category ``外部链接``, the host as context): where the money goes
+is the reviewer's judgement as much as the words, so one operations staffer cannot create and
+approve a campaign sending readers to any host. The hosts of ``settings.RONGMEI_AD_LINK_HOSTS``
+(default none; ``"shop.example.com"`` that host, ``".example.com"`` the domain and its subdomains)
+are trusted and raise no hit."""
 
 from __future__ import annotations
 
 import datetime as dt
+import posixpath
 from collections.abc import Iterable
+from urllib.parse import unquote, urlsplit
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
+from django.http.request import validate_host
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rongmei.accounts.models import Role
+from rongmei.advertising import selectors
 from rongmei.advertising.models import AdSlot, Campaign, Creative
 from rongmei.business.permissions import may_manage, require_manager
 from rongmei.core import audit, safety
@@ -59,6 +78,9 @@ AD_CHECK = frozenset({safety.AD_LAW})  # the opt-in categories an ad is checked 
 MAX_CAP = 50
 MAX_CREATIVES = 10
 CONTEXT_CHARS = 12  # characters of context on each side of a hit
+# The site's own areas an ad may not lead to: /ops/c/<id>/ is the ad's click URL itself.
+CLOSED_AREAS = frozenset({"ops", "api", "accounts", "admin"})
+EXTERNAL_LINK = "外部链接"  # the hit category of a link that leaves the site (a name people read, like 广告法禁用语)
 _url = URLValidator(schemes=["http", "https"])
 
 
@@ -83,12 +105,51 @@ def may_take_down(user) -> bool:
     return _active(user) and user.role in TAKE_DOWN_ROLES
 
 
+def may_resume(user, campaign: Campaign) -> bool:
+    """Lift a pause: the chief editor or an administrator when one of them paused the campaign;
+    else operations staff and administrators. (Not the state: ``resume`` checks that.)"""
+    if not _active(user):
+        return False
+    pauser = campaign.paused_by
+    if pauser is not None and pauser.role in REVIEWER_ROLES:
+        return user.role in REVIEWER_ROLES
+    return may_manage(user)
+
+
 # --- input -----------------------------------------------------------------------------------------------
+
+
+def _own_hosts() -> list[str]:
+    """This site's host names, as ``validate_host`` patterns: the public address's and those of
+    ALLOWED_HOSTS (but "*", which would make every host ours)."""
+    public = urlsplit(settings.RONGMEI["PUBLIC_URL"]).hostname
+    hosts = [h.lower() for h in settings.ALLOWED_HOSTS if h and h != "*"]
+    return [*hosts, public.lower()] if public else hosts
+
+
+def _host(link: str) -> str:
+    """The host of an http(s) address, lower case, an IPv6 address in brackets ("" for a path)."""
+    host = (urlsplit(link).hostname or "").lower()
+    return f"[{host}]" if ":" in host else host
+
+
+def is_external(link: str) -> bool:
+    """Whether a cleaned link leaves this site (an http(s) address of another host)."""
+    return not link.startswith("/") and not validate_host(_host(link), _own_hosts())
+
+
+def _closed_area(path: str) -> bool:
+    """Whether a path of this site is in an area an ad may not lead to, as the server resolves
+    it: percent-escapes decoded, dot segments and doubled slashes collapsed, any case."""
+    resolved = posixpath.normpath("/" + unquote(path).lstrip("/"))
+    first = resolved.lstrip("/").split("/", 1)[0].lower()
+    return first in CLOSED_AREAS
 
 
 def clean_link(value: str | None) -> str:
     """A page of this site ("/…", not "//host") or an http(s) address; nothing else (javascript:,
-    data:, mailto: …)."""
+    data:, mailto: …), and no page of /ops/, /api/, /accounts/ or /admin/ (by path or by this
+    site's address): the ad's own click URL would loop and count the click again."""
     link = strip_controls(value).strip()
     if not link:
         raise DomainError(_("Enter where a click on the ad leads."), field="link")
@@ -98,11 +159,18 @@ def clean_link(value: str | None) -> str:
     if link.startswith("/") and not link.startswith("//"):
         if any(ch.isspace() or ch == "\\" for ch in link):
             raise DomainError(message, field="link")
-        return link
-    try:
-        _url(link)
-    except ValidationError:
-        raise DomainError(message, field="link") from None
+        path = urlsplit(link).path
+    else:
+        try:
+            _url(link)
+        except ValidationError:
+            raise DomainError(message, field="link") from None
+        path = urlsplit(link).path if not is_external(link) else ""
+    if path and _closed_area(path):
+        raise DomainError(
+            _("An ad may not lead into the management area, the API or the accounts (/ops/, /api/, /accounts/, /admin/)."),
+            field="link",
+        )
     return link
 
 
@@ -256,7 +324,9 @@ def update_campaign(
 
 @transaction.atomic
 def add_creative(*, actor, campaign: Campaign, asset, link: str, alt_text: str) -> Creative:
-    """A picture of the media library (an image asset) with its link and text, to a draft."""
+    """A picture of the media library (an image asset operations staff or an administrator
+    uploaded, or one a creative already uses: ``selectors.ad_pictures``) with its link and text,
+    to a draft."""
     from rongmei.media.models import Asset
 
     require_manager(actor)
@@ -266,6 +336,11 @@ def add_creative(*, actor, campaign: Campaign, asset, link: str, alt_text: str) 
         raise DomainError(_("Choose a picture from the media library."), field="asset")
     if asset.kind != Asset.Kind.IMAGE:
         raise DomainError(_("%(t)s is not a picture; choose an image from the media library.") % {"t": asset}, field="asset")
+    if not selectors.ad_pictures().filter(pk=asset.pk).exists():
+        raise DomainError(
+            _("This picture is not among the ad pictures: choose one uploaded by operations staff, or upload the client's picture."),
+            field="asset",
+        )
     link = clean_link(link)
     alt_text = clean_text(alt_text, field="alt_text", label=_("Text"), min_len=2, max_len=60)
     if campaign.creatives.count() >= MAX_CREATIVES:
@@ -366,13 +441,49 @@ def _hits_of(text: str, *, source: str, creative_id: int | None) -> list[dict]:
 
 def check_campaign(campaign: Campaign) -> list[dict]:
     """The content-safety and ad-law hits of the campaign's name and its creatives' texts and
-    links, in that order: ``{word, category, severity, before, match, after, context, source,
-    creative}`` (source: ``name``, ``text`` or ``link``; creative: its id or None)."""
+    links, and each link leaving the site for a host not trusted (``外部链接``, the host as the
+    word and the context), in that order: ``{word, category, severity, before, match, after,
+    context, source, creative}`` (source: ``name``, ``text`` or ``link``; creative: its id or
+    None)."""
     hits = _hits_of(campaign.name, source="name", creative_id=None)
     for creative in campaign.creatives.order_by("id"):
         hits += _hits_of(creative.alt_text, source="text", creative_id=creative.pk)
         hits += _hits_of(creative.link, source="link", creative_id=creative.pk)
+        hits += _external_link_hits(creative.link, creative_id=creative.pk)
     return hits
+
+
+def trusted_link_hosts() -> list[str]:
+    """The hosts of ``settings.RONGMEI_AD_LINK_HOSTS`` (``validate_host`` patterns: "shop.example.com"
+    that host only, ".example.com" the domain and its subdomains)."""
+    hosts = getattr(settings, "RONGMEI_AD_LINK_HOSTS", ())
+    if isinstance(hosts, str):  # one host given as a string, not a tuple
+        hosts = (hosts,)
+    return [h.strip().lower() for h in hosts if h and h.strip() and h.strip() != "*"]
+
+
+def _external_link_hits(link: str, *, creative_id: int) -> list[dict]:
+    """A link to another site's host not among the trusted ones is a hit (category ``外部链接``,
+    severity ``flag``), so that the chief editor or an administrator other than the creator
+    approves it with a reason: where an ad sends the readers is judged like its words."""
+    if not is_external(link):
+        return []
+    host = _host(link)
+    if validate_host(host, trusted_link_hosts()):
+        return []
+    return [
+        {
+            "word": host,
+            "category": EXTERNAL_LINK,
+            "severity": "flag",
+            "before": "",
+            "match": host,
+            "after": "",
+            "context": host,
+            "source": "link",
+            "creative": creative_id,
+        }
+    ]
 
 
 @transaction.atomic
@@ -468,14 +579,34 @@ def pause(*, actor, campaign: Campaign, note: str = "") -> Campaign:
     campaign = _lock(campaign)
     note = _note(note)
     summary = _("Paused") if not note else _("Paused: %(r)s") % {"r": note}
-    return _move(campaign, State.PAUSED, actor=actor, action="advertising.pause", summary=summary, data={"note": note})
+    return _move(campaign, State.PAUSED, actor=actor, action="advertising.pause", summary=summary, data={"note": note}, paused_by=actor)
 
 
 @transaction.atomic
 def resume(*, actor, campaign: Campaign) -> Campaign:
-    require_manager(actor)
-    campaign = _lock(campaign)
-    return _move(campaign, State.APPROVED, actor=actor, action="advertising.resume", summary=_("Resumed"))
+    """Paused → approved, by whom ``may_resume`` allows (a pause by the chief editor or an
+    administrator stays until one of them lifts it)."""
+    if not _active(actor) or not (may_manage(actor) or actor.role in REVIEWER_ROLES):
+        raise NotAllowed(_("Only operations staff may do this."))
+    campaign = Campaign.objects.select_for_update().select_related("client", "slot", "paused_by").get(pk=campaign.pk)
+    if campaign.state == State.PAUSED and not may_resume(actor, campaign):
+        pauser = campaign.paused_by
+        if pauser is not None and pauser.role in REVIEWER_ROLES:
+            raise NotAllowed(
+                _("The campaign was paused by %(name)s; only the chief editor or an administrator may resume it.")
+                % {"name": pauser.display_name}
+            )
+        raise NotAllowed(_("Only operations staff and administrators may resume a campaign paused by operations staff."))
+    pauser = campaign.paused_by_id
+    return _move(
+        campaign,
+        State.APPROVED,
+        actor=actor,
+        action="advertising.resume",
+        summary=_("Resumed"),
+        data={"paused_by": pauser},
+        paused_by=None,
+    )
 
 
 @transaction.atomic
@@ -501,9 +632,11 @@ def actions_for(user, campaign: Campaign) -> set[str]:
             actions.add("approve")
         if _active(user) and user.role in REVIEW_ROLES:
             actions.add("send_back")
-    if state == State.APPROVED and may_take_down(user):
+    # An expired campaign (its end passed) is neither paused nor resumed: it runs no more either way.
+    expired = campaign.is_expired()
+    if state == State.APPROVED and not expired and may_take_down(user):
         actions.add("pause")
-    if state == State.PAUSED and manager:
+    if state == State.PAUSED and not expired and may_resume(user, campaign):
         actions.add("resume")
     if state != State.ENDED and may_take_down(user):
         actions.add("end")

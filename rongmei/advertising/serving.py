@@ -18,6 +18,8 @@ from rongmei.media.models import Rendition
 
 # Creatives of campaigns that ended longer ago than this are not loaded for the beacon's check.
 WINDOW_PAST = dt.timedelta(hours=1)
+# A creative's picture is served from this long before its campaign starts to this long after it ends.
+SHOWN_MARGIN = dt.timedelta(hours=1)
 WEB_KINDS = (Rendition.Kind.WEB_1280_WEBP, Rendition.Kind.WEB_1280_JPG)  # what the picture view serves, best first
 
 
@@ -80,10 +82,22 @@ def running_creative(creative_id: int, now: dt.datetime | None = None) -> Creati
     return Creative.objects.filter(_running(now), pk=creative_id).only("pk", "link", "campaign_id").first()
 
 
-def shown_creative(creative_id: int) -> Creative | None:
-    """The creative if its campaign is approved (its picture may be shown), else None. Not only
-    while running: a page fetched just before the start or the end still shows its picture."""
-    return Creative.objects.filter(pk=creative_id, campaign__state=Campaign.State.APPROVED).only("pk", "asset_id").first()
+def shown_creative(creative_id: int, now: dt.datetime | None = None) -> Creative | None:
+    """The creative if its picture may be shown: its campaign is approved and runs now, give or
+    take SHOWN_MARGIN (a page fetched just before the start or the end still shows its picture).
+    Not before that (ids are easy to guess: an ad not released yet must not leak) and not long
+    after its end."""
+    now = now or timezone.now()
+    return (
+        Creative.objects.filter(
+            pk=creative_id,
+            campaign__state=Campaign.State.APPROVED,
+            campaign__starts_at__lte=now + SHOWN_MARGIN,
+            campaign__ends_at__gt=now - SHOWN_MARGIN,
+        )
+        .only("pk", "asset_id")
+        .first()
+    )
 
 
 def web_rendition(asset_id: int, *, webp: bool = True) -> Rendition | None:

@@ -221,7 +221,7 @@ def campaign_pause(request, pk: int):
 
 
 @require_POST
-@manager_view
+@reader_view  # the chief editor lifts a pause of the chief editor's (services.may_resume decides)
 def campaign_resume(request, pk: int):
     return _button(request, pk, services.resume, _("Resumed."))
 

@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 
 from rongmei.analytics import buffer, counting, lookups
 from rongmei.analytics.conf import setting
-from rongmei.analytics.models import KIND_CODES, VIA_CODES, DailyRollup, DaySalt, Dimension, Event, Kind, RollupRun, Via
+from rongmei.analytics.models import AD_KINDS, KIND_CODES, VIA_CODES, DailyRollup, DaySalt, Dimension, Event, Kind, RollupRun, Via
 from rongmei.core import audit
 from rongmei.core.exceptions import DomainError
 
@@ -188,20 +188,28 @@ def ingest(events: Sequence[Any], *, user_agent: str = "", now: dt.datetime | No
     return len(rows)
 
 
-def count_ad_click(*, creative_id: int, device: str = "", user_agent: str = "", now: dt.datetime | None = None) -> None:
+def count_ad_click(
+    *, creative_id: int, device: str = "", user_agent: str = "", client_address: str = "", now: dt.datetime | None = None
+) -> None:
     """Count one click on an ad's creative (the caller has checked that its campaign runs): an
     AD_CLICK event in the buffer, no database write. ``device`` is the beacon's device id, hashed
-    as the beacon hashes it; without a valid one the click is a device of its own."""
+    as the beacon hashes it. Without a valid one (Do Not Track, a link copied elsewhere) the device
+    is the day's keyed hash of the client's address and user agent: the same browser clicking
+    again is the same device that day, and neither the address nor the agent is kept."""
     now = now or timezone.now()
     day = timezone.localdate(now)
-    device_id = device if DEVICE_ID.match(device or "") else secrets.token_hex(16)
+    salt = salt_for(day)
+    if DEVICE_ID.match(device or ""):
+        hashed = hash_device(device, salt)
+    else:
+        hashed = hash_device(f"click\n{client_address or ''}\n{user_agent or ''}", salt)
     via = Via.WECHAT if "MicroMessenger" in (user_agent or "") else Via.WEB
     row = buffer.row(
         day=day,
         at=now,
         kind=Kind.AD_CLICK,
         via=via,
-        device=hash_device(device_id, salt_for(day)),
+        device=hashed,
         article=None,
         column=None,
         seconds=None,
@@ -213,8 +221,8 @@ def count_ad_click(*, creative_id: int, device: str = "", user_agent: str = "", 
 # --- rollups ----------------------------------------------------------------------------------
 
 MEASURES = ("views", "visitors", "devices", "reads", "plays", "shares", "clicks")
-# A creative's row: impressions as its views, clicks as its clicks.
-CREATIVE_COUNTED = {Kind.AD_VIEW: "views", Kind.AD_CLICK: "clicks"}
+# A creative's row: impressions as its views; its clicks are its clicking devices (see _compute).
+CREATIVE_COUNTED = {Kind.AD_VIEW: "views"}
 COUNTED = {"views": Kind.VIEW, "reads": Kind.READ, "plays": Kind.PLAY, "shares": Kind.SHARE}
 
 
@@ -242,12 +250,15 @@ def _compute(day: dt.date) -> tuple[list[DailyRollup], int]:
     per_page: dict[int, Counter] = defaultdict(Counter)
     per_creative: dict[int, Counter] = defaultdict(Counter)
     for v, k, t, n in counting.tally(packed):
-        # Every place, article and page with an event gets its row, whatever the kind (kinds
-        # the rollup does not count, such as ad impressions, still make devices and visitors).
+        # Ad events (impressions, clicks) count for their creative only: a click may come without
+        # the beacon's device id, and neither is a reader's visit to the site, a place or a page.
+        if k in AD_KINDS or t >= counting.CREATIVE_BASE:
+            if t >= counting.CREATIVE_BASE:
+                per_creative[t - counting.CREATIVE_BASE][CREATIVE_COUNTED.get(k, "other")] += n
+            continue
+        # Every place, article and page with an event gets its row, whatever the kind.
         groups = [site, per_via[v]]
-        if t >= counting.CREATIVE_BASE:
-            per_creative[t - counting.CREATIVE_BASE][CREATIVE_COUNTED.get(k, "other")] += n
-        elif t > 0:
+        if t > 0:
             groups += [per_article[t], per_article_via[t, v]]
         elif t < 0:
             groups.append(per_page[-t])
@@ -259,16 +270,20 @@ def _compute(day: dt.date) -> tuple[list[DailyRollup], int]:
     viewed = kind == Kind.VIEW
     on_creative, creative_of = counting.creatives(packed)
     seen_ad = kind[on_creative] == Kind.AD_VIEW
+    clicked = kind[on_creative] == Kind.AD_CLICK
+    reading = ~np.isin(kind, [int(k) for k in AD_KINDS])  # the events of readers' visits: every kind but the ads'
+    target[~reading] = 0  # an ad's event is no article's or page's, whatever it names
     n_events = int(packed.size)
     del packed, kind
 
-    site["devices"] = n_devices
+    # The site and its places: devices and visitors of the readers' own events only.
+    site["devices"] = int(np.count_nonzero(np.bincount(device_ids[reading], minlength=n_devices))) if n_devices else 0
     site["visitors"] = int(np.count_nonzero(np.bincount(device_ids[viewed], minlength=n_devices))) if n_devices else 0
     add(Dimension.SITE, 0, site)
 
     vias = sorted(per_via)
     if vias:
-        counted = counting.distinct(np.searchsorted(vias, via), len(vias), device_ids, n_devices, viewed)
+        counted = counting.distinct(np.searchsorted(vias, via[reading]), len(vias), device_ids[reading], n_devices, viewed[reading])
         for i, v in enumerate(vias):
             add(Dimension.VIA, v, {**per_via[v], "devices": counted.devices[i], "visitors": counted.visitors[i]})
 
@@ -310,15 +325,25 @@ def _compute(day: dt.date) -> tuple[list[DailyRollup], int]:
             figures = sum((per_article[articles[k]] for k in column_articles[c]), Counter(per_page.get(c, {})))
             add(Dimension.COLUMN, c, {**figures, "devices": devices[i], "visitors": visitors[i]})
 
-    # Ad creatives: impressions, clicks, devices that saw the creative (visitors) or either.
+    # Ad creatives: impressions, devices that saw the creative (visitors) or either saw or clicked
+    # it, and clicks: devices that clicked it that day (a link checker or an impatient reader
+    # following it fifty times is one click).
     creative_keys = sorted(per_creative)
     if creative_keys:
-        counted = counting.distinct(
-            np.searchsorted(creative_keys, creative_of), len(creative_keys), device_ids[on_creative], n_devices, seen_ad
+        creative_keys_of = np.searchsorted(creative_keys, creative_of)
+        creative_devices = device_ids[on_creative]
+        counted = counting.distinct(creative_keys_of, len(creative_keys), creative_devices, n_devices, seen_ad)
+        clickers = counting.distinct(
+            creative_keys_of[clicked], len(creative_keys), creative_devices[clicked], n_devices, np.ones(int(clicked.sum()), dtype=bool)
         )
         for i, c in enumerate(creative_keys):
-            add(Dimension.CREATIVE, c, {**per_creative[c], "devices": counted.devices[i], "visitors": counted.visitors[i]})
-    del on_creative, creative_of, seen_ad
+            add(
+                Dimension.CREATIVE,
+                c,
+                {**per_creative[c], "devices": counted.devices[i], "visitors": counted.visitors[i], "clicks": clickers.devices[i]},
+            )
+        del creative_keys_of, creative_devices
+    del on_creative, creative_of, seen_ad, clicked, reading
 
     # Authors: the articles they are an author of.
     written: dict[int, list[int]] = defaultdict(list)

@@ -13,7 +13,7 @@ import datetime as dt
 import re
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -137,9 +137,13 @@ def create_client(*, actor, kind: str, name: str, credit_code: str = "", unit=No
             raise DomainError(_("%(n)s has this credit code already.") % {"n": same.name}, field="credit_code")
     if unit is not None and kind != Client.Kind.GOVERNMENT:
         raise DomainError(_("Only a government client is linked to a government unit."), field="unit")
-    client = Client.objects.create(
-        kind=kind, name=name, credit_code=credit_code, unit=unit, notes=strip_controls(notes).strip()[:2000], created_by=actor
-    )
+    try:
+        with transaction.atomic():  # a savepoint: a twin created meanwhile is a message, not a 500
+            client = Client.objects.create(
+                kind=kind, name=name, credit_code=credit_code, unit=unit, notes=strip_controls(notes).strip()[:2000], created_by=actor
+            )
+    except IntegrityError:
+        raise DomainError(_("A client with this name or credit code was just recorded by someone else."), field="name") from None
     audit.record(
         "business.create_client", actor=actor, subject=client, summary=_("Client created: %(n)s") % {"n": name}, data={"kind": kind}
     )
@@ -470,7 +474,11 @@ def issue_invoice(*, actor, project: Project, number: str, amount_fen: int, issu
             % {"t": selectors.yuan(total), "c": selectors.yuan(project.amount_fen)},
             field="amount_fen",
         )
-    invoice = Invoice.objects.create(project=project, number=number, issued_on=issued_on, amount_fen=amount_fen)
+    try:
+        with transaction.atomic():  # the number is unique across projects, which the project lock does not cover
+            invoice = Invoice.objects.create(project=project, number=number, issued_on=issued_on, amount_fen=amount_fen)
+    except IntegrityError:
+        raise DomainError(_("Invoice %(n)s is recorded already.") % {"n": number}, field="number") from None
     audit.record(
         "business.issue_invoice",
         actor=actor,

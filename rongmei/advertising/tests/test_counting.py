@@ -64,10 +64,45 @@ def test_the_rollup_writes_a_row_per_creative_with_impressions_visitors_and_clic
     assert (row.views, row.visitors, row.devices, row.clicks) == (3, 2, 2, 1)
     row = DailyRollup.objects.get(dimension=Dimension.CREATIVE, key=second, day=yesterday)
     assert (row.views, row.visitors, row.devices, row.clicks) == (1, 1, 1, 0)
-    # Ad events are no page views of the site, and their creative is no article or page.
+    # Ad events are no visit to the site: its devices (DAU), visitors and views, and its places',
+    # are those of C's page view alone, not of A and B who only saw (or clicked) an ad.
     site = DailyRollup.objects.get(dimension=Dimension.SITE, key=0, day=yesterday)
-    assert (site.views, site.visitors, site.devices, site.clicks) == (1, 1, 3, 0)
+    assert (site.views, site.visitors, site.devices, site.clicks) == (1, 1, 1, 0)
+    web = DailyRollup.objects.get(dimension=Dimension.VIA, key=Via.WEB, day=yesterday)
+    assert (web.views, web.visitors, web.devices) == (1, 1, 1)
     assert not DailyRollup.objects.filter(day=yesterday, dimension__in=[Dimension.ARTICLE, Dimension.COLUMN]).exists()
+
+
+def test_a_day_of_ads_only_adds_no_device_to_the_site(creatives, yesterday):
+    first, _ = creatives
+    readership.ingest([impression(first, "device-A-0001"), impression(first, "device-B-0001")], now=at(yesterday))
+    buffer.flush_all()
+    click(yesterday, first, 77)
+
+    readership.rollup_day(yesterday)
+
+    site = DailyRollup.objects.get(dimension=Dimension.SITE, key=0, day=yesterday)
+    assert (site.views, site.visitors, site.devices) == (0, 0, 0)
+    assert not DailyRollup.objects.filter(day=yesterday, dimension=Dimension.VIA).exists()
+    row = DailyRollup.objects.get(dimension=Dimension.CREATIVE, key=first, day=yesterday)
+    assert (row.views, row.visitors, row.devices, row.clicks) == (2, 2, 3, 1)
+
+
+def test_a_click_is_a_device_that_clicked_that_day_in_the_rollup_and_in_todays_counts(creatives, yesterday):
+    first, second = creatives
+    today = timezone.localdate()
+    for day in (yesterday, today):
+        for _ in range(50):
+            click(day, first, 42)  # the same reader (or a link checker) fifty times
+        click(day, first, 43)
+        click(day, second, 42)  # the same device on another creative is a click of that one
+
+    readership.rollup_day(yesterday)
+
+    row = DailyRollup.objects.get(dimension=Dimension.CREATIVE, key=first, day=yesterday)
+    assert (row.clicks, row.devices) == (2, 2)
+    got = {(c.day, c.creative_id): c.clicks for c in creative_counts([first, second], yesterday, today)}
+    assert got == {(yesterday, first): 2, (yesterday, second): 1, (today, first): 2, (today, second): 1}
 
 
 def test_creative_counts_reads_rolled_up_days_and_counts_today_from_raw_events(creatives, yesterday):
@@ -86,7 +121,7 @@ def test_creative_counts_reads_rolled_up_days_and_counts_today_from_raw_events(c
     assert got == [
         CreativeDay(day=yesterday, creative_id=first, impressions=3, clicks=1, visitors=2),
         CreativeDay(day=yesterday, creative_id=second, impressions=1, clicks=0, visitors=1),
-        CreativeDay(day=today, creative_id=first, impressions=2, clicks=2, visitors=2),
+        CreativeDay(day=today, creative_id=first, impressions=2, clicks=1, visitors=2),  # one device clicked twice
     ]
     assert creative_counts([second], today, today) == []
     assert creative_counts([], yesterday, today) == []

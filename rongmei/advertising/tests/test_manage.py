@@ -224,8 +224,9 @@ def _event(day, kind, device, creative_id):
 
 
 @pytest.fixture
-def counted(sales, ad_client, banner, picture):
+def counted(settings, sales, ad_client, banner, picture):
     """An approved campaign running since two days ago, with two creatives and readership events."""
+    settings.RONGMEI_AD_LINK_HOSTS = ("example.com",)  # its creator approves it: no external-link hit
     campaign = make_campaign(sales, ad_client, banner, days=(-2, 30))
     first = services.add_creative(actor=sales, campaign=campaign, asset=picture, link="/", alt_text="夏南牛肉年货节")
     second = services.add_creative(actor=sales, campaign=campaign, asset=picture, link="https://example.com/", alt_text="=产地直发")
@@ -312,3 +313,24 @@ def test_the_list_takes_the_same_queries_for_many_campaigns(client, sales, ad_cl
         make_campaign(sales, ad_client, banner, name=f"广告{n}")
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(reverse("ops:campaigns"))
+
+
+def test_an_administrator_switches_a_slot_off_in_the_admin_and_it_serves_nothing(client, db):
+    from rongmei.accounts.models import Role
+    from rongmei.advertising.models import AdSlot
+    from rongmei.core.models import AuditLog
+    from rongmei.testing.personas import login_with_second_factor, make_user
+
+    admin_user = make_user("admin7", "管理员", Role.ADMIN)
+    admin_user.is_staff = admin_user.is_superuser = True
+    admin_user.save()
+    login_with_second_factor(client, admin_user)
+    slot = AdSlot.objects.get(code="splash")
+    url = f"/admin/advertising/adslot/{slot.pk}/change/"
+    response = client.post(url, {"name": slot.name, "placement": slot.placement})  # "active" unticked
+    assert response.status_code == 302, response.content.decode()[:500]
+    slot.refresh_from_db()
+    assert slot.active is False
+    assert AuditLog.objects.filter(action="advertising.slot_changed", subject_id=str(slot.pk)).exists()
+    assert client.get("/api/v1/public/ads?slot=splash").json()["ads"] == []
+    assert client.get("/admin/advertising/adslot/add/").status_code == 403

@@ -354,9 +354,9 @@ def test_a_reporter_neither_reviews_nor_takes_down(sales, reporter, ad_client, b
         services.send_back(actor=reporter, campaign=campaign, reason="不行")
 
 
-def test_the_chief_editor_may_pause_and_end_but_not_resume(sales, chief, ad_client, banner, picture):
+def test_the_chief_editor_may_pause_and_end_but_not_resume_a_pause_of_operations_staff(sales, chief, ad_client, banner, picture):
     campaign = services.approve(actor=sales, campaign=in_review(sales, ad_client, banner, picture))
-    campaign = services.pause(actor=chief, campaign=campaign, note="与突发事件报道冲突")
+    campaign = services.pause(actor=sales, campaign=campaign, note="客户要求暂停")
     with pytest.raises(NotAllowed):
         services.resume(actor=chief, campaign=campaign)
     assert services.end(actor=chief, campaign=campaign).state == State.ENDED

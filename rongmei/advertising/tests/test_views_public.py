@@ -9,13 +9,15 @@ import datetime as dt
 import pytest
 from django.test import Client as HttpClient
 from django.urls import reverse
+from django.utils import timezone
 
+from rongmei.advertising.counting import creative_counts
 from rongmei.advertising.models import Campaign, Creative
 from rongmei.advertising.tests.serving_support import DEVICE, ad_client, campaign, fresh_readership, picture, sales  # noqa: F401
 from rongmei.analytics import buffer
 from rongmei.analytics import services as readership
 from rongmei.analytics.api import BeaconEventIn
-from rongmei.analytics.models import Event, Kind, Via
+from rongmei.analytics.models import DailyRollup, Dimension, Event, Kind, Via
 from rongmei.testing.personas import PASSWORD
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_readership")]
@@ -55,16 +57,50 @@ def test_a_click_is_counted_once_and_leads_to_the_creatives_link(creative):
     )
 
 
+CHROME = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/126.0"
+
+
 def test_the_click_has_the_device_the_beacon_gives_the_same_reader(client, creative):
     readership.ingest([BeaconEventIn(type="view", path="/", device=DEVICE)])
     client.get(click_url(creative), {"d": DEVICE})
-    client.get(click_url(creative))  # no device id: a device of its own
-    client.get(click_url(creative), {"d": "<script>"})  # not a device id: the same
     buffer.flush_all()
     (view,) = Event.objects.filter(kind=Kind.VIEW)
-    first, second, third = clicks()
+    (first,) = clicks()
     assert first.device == view.device
-    assert len({view.device, second.device, third.device}) == 3
+
+
+def test_a_click_without_a_device_id_is_the_browsers_device_of_the_day_not_a_new_one(client, creative):
+    """No ?d= (Do Not Track, a copied link) or a bad one: the day's keyed hash of the address and
+    the user agent, so the same browser clicking again is the same device."""
+    client.get(click_url(creative), HTTP_USER_AGENT=CHROME)
+    client.get(click_url(creative), HTTP_USER_AGENT=CHROME)
+    client.get(click_url(creative), {"d": "<script>"}, HTTP_USER_AGENT=CHROME)  # not a device id: the same
+    client.get(click_url(creative), HTTP_USER_AGENT="Mozilla/5.0 Firefox/128.0")  # another browser
+    client.get(click_url(creative), HTTP_USER_AGENT=CHROME, REMOTE_ADDR="10.1.2.3")  # another address
+    client.get(click_url(creative), {"d": DEVICE}, HTTP_USER_AGENT=CHROME)  # the beacon's id
+    devices = [e.device for e in clicks()]
+    assert devices[0] == devices[1] == devices[2]
+    assert len({devices[0], devices[3], devices[4], devices[5]}) == 4
+    # Neither the address nor the agent is kept, only the day's hash (as the beacon's device id).
+    salt = readership.salt_for(timezone.localdate())
+    assert devices[0] not in {readership.hash_device("127.0.0.1", salt), readership.hash_device(CHROME, salt)}
+
+
+def test_fifty_clicks_of_one_reader_are_one_click_and_add_no_device_to_the_site(client, creative):
+    for _ in range(50):
+        client.get(click_url(creative), {"d": DEVICE})
+    for _ in range(5):
+        client.get(click_url(creative), HTTP_USER_AGENT=CHROME)  # no device id: one browser, one device
+    buffer.flush_all()
+    today = timezone.localdate()
+
+    (counted,) = creative_counts([creative.pk], today, today)
+    assert counted.clicks == 2
+
+    readership.rollup_day(today)
+    row = DailyRollup.objects.get(dimension=Dimension.CREATIVE, key=creative.pk, day=today)
+    assert (row.clicks, row.devices) == (2, 2)
+    assert DailyRollup.objects.get(dimension=Dimension.SITE, key=0, day=today).devices == 0
 
 
 def test_wechat_clicks_are_told_by_the_user_agent(client, creative):
@@ -84,6 +120,37 @@ def test_a_link_that_is_neither_a_page_here_nor_http_leads_home_uncounted(client
     response = client.get(click_url(creative))
     assert (response.status_code, response["Location"]) == (302, "/")
     assert clicks() == []
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "/ops/c/{pk}/",  # itself: a loop through the redirect, counted each time
+        "/ops/c/{pk}",
+        "/OPS/c/{pk}/",
+        "/%6Fps/c/{pk}/",
+        "/news/../ops/c/{pk}/",
+        "/ops\\c\\{pk}\\",
+        "/ops/",
+        "/api/v1/public/feed",
+        "/accounts/login/?next=/",
+        "/admin/",
+        "http://testserver/ops/c/{pk}/",
+        "https://TESTSERVER/api/v1/public/ads?slot=banner",
+    ],
+)
+def test_a_link_into_ops_api_accounts_or_admin_leads_home_uncounted(client, creative, link):
+    Creative.objects.filter(pk=creative.pk).update(link=link.format(pk=creative.pk))
+    response = client.get(click_url(creative), {"d": DEVICE})
+    assert (response.status_code, response["Location"]) == (302, "/")
+    assert clicks() == []
+
+
+@pytest.mark.parametrize("link", ["/opsroom/", "/news/1/?from=/ops/", "https://www.example.com/ops/c/1/"])
+def test_other_pages_and_other_sites_ops_paths_are_fine_links(client, creative, link):
+    Creative.objects.filter(pk=creative.pk).update(link=link)
+    assert client.get(click_url(creative), {"d": DEVICE})["Location"] == link
+    assert len(clicks()) == 1
 
 
 def test_a_page_of_this_site_is_a_fine_link(client, creative):
@@ -115,6 +182,7 @@ def test_an_unknown_creative_leads_home(client, db):
 
 def test_a_click_is_a_get_only(client, creative):
     assert client.post(click_url(creative)).status_code == 405
+    assert client.head(click_url(creative), {"d": DEVICE}).status_code == 405  # link checkers
     assert clicks() == []
 
 
@@ -153,6 +221,22 @@ def test_webp_goes_to_browsers_that_take_it(client, ad_client, sales):  # noqa: 
 def test_the_picture_of_a_campaign_that_is_not_approved_is_not_found(client, creative, state):
     Campaign.objects.filter(pk=creative.campaign_id).update(state=state)
     assert client.get(reverse("ops:ad_image", args=[creative.pk])).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("starts", "ends", "found"),
+    [
+        (dt.timedelta(days=2), dt.timedelta(days=9), False),  # not released yet: the id must not leak it
+        (dt.timedelta(minutes=61), dt.timedelta(days=9), False),
+        (dt.timedelta(minutes=50), dt.timedelta(days=9), True),  # a page fetched just before the start
+        (dt.timedelta(days=-9), dt.timedelta(minutes=-50), True),  # a page fetched just before the end
+        (dt.timedelta(days=-9), dt.timedelta(minutes=-61), False),
+        (dt.timedelta(days=-90), dt.timedelta(days=-60), False),  # long over
+    ],
+)
+def test_the_picture_is_served_only_from_an_hour_before_the_start_to_an_hour_after_the_end(client, ad_client, sales, starts, ends, found):  # noqa: F811
+    creative = campaign(ad_client, sales, starts=starts, ends=ends).creatives.get()
+    assert client.get(reverse("ops:ad_image", args=[creative.pk])).status_code == (200 if found else 404)
 
 
 def test_a_picture_without_a_web_rendition_is_not_found(client, ad_client, sales):  # noqa: F811

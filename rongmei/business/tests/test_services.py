@@ -516,3 +516,24 @@ def test_stories_outside_any_project_enqueue_nothing(reporter, team, reviewers, 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         _publish(story, reviewers)
     assert not any("business" in getattr(cb, "__module__", "") for cb in callbacks)
+
+
+def test_a_twin_recorded_meanwhile_is_a_message_not_an_error(sales, client_, project, monkeypatch):
+    """The existence checks run before the insert; a twin committed in between (another person,
+    another machine) hits the unique constraint, which the services turn into the same message."""
+    from rongmei.business.models import Client, Invoice
+
+    monkeypatch.setattr(Client.objects, "filter", lambda *a, **k: Client.objects.none())
+    with pytest.raises(DomainError) as refused:
+        services.create_client(actor=sales, kind="enterprise", name=client_.name)
+    assert refused.value.field == "name"
+    monkeypatch.undo()
+
+    project = _contracted(sales, project)
+    services.issue_invoice(actor=sales, project=project, number="No.00012345", amount_fen=1_000_000)
+    other = _contracted(sales, services.create_project(actor=sales, client=client_, kind="event", title="夏南牛文化节"))
+    monkeypatch.setattr(Invoice.objects, "filter", lambda *a, **k: Invoice.objects.none())
+    with pytest.raises(DomainError) as refused:
+        services.issue_invoice(actor=sales, project=other, number="No.00012345", amount_fen=1_000_000)
+    assert refused.value.field == "number"
+    assert Invoice.objects.all().count() == 1

@@ -182,7 +182,13 @@ def test_the_demo_has_clients_projects_and_a_running_banner_for_the_operations_l
     assert User.objects.get(username="jingying").role == "operations"
     assert Client.objects.count() == 3
     assert set(Project.objects.values_list("state", flat=True)) == {"lead", "quoted", "in_progress"}
+    from rongmei.media.models import Rendition
+    from rongmei.media.tasks import make_rendition
+
     banner = Campaign.objects.get(slot__code="banner")
     assert banner.is_running() and banner.creatives.count() == 1
+    assert client.get("/api/v1/public/ads?slot=banner").json()["ads"] == []  # its picture is not made yet
+    for rendition in Rendition.objects.filter(asset__in=banner.creatives.values("asset")):
+        make_rendition.call(rendition.pk)  # what the task worker does next
     answer = client.get("/api/v1/public/ads?slot=banner").json()
     assert [ad["campaign"] for ad in answer["ads"]] == [banner.pk]

@@ -7,7 +7,8 @@
  * Frequency cap: each ad carries its campaign's cap per device and day; the impressions of the
  * day are counted per campaign in localStorage ("rm-ad-seen"), a campaign at its cap is skipped
  * and the others take turns (the least seen today first). An impression is a creative at least
- * half in view for one second (IntersectionObserver), counted once per page view: it is sent
+ * half in view for one second (IntersectionObserver, watched only once its picture has loaded; a
+ * picture that fails hides the slot again, uncounted), counted once per page view: it is sent
  * through the readership beacon (window.RongmeiBeacon from beacon.js: the same queue and device
  * id) as {type: "ad_view", creative: id} and counted against the cap at that moment. A click goes
  * through the ad's click URL with the device id (?d=), which counts it and leads on.
@@ -174,9 +175,24 @@
     return a;
   }
 
+  // The slot shows at once (its room is kept by --ad-ratio); the impression is watched for only
+  // once the picture has loaded. A picture that fails (deleted, a network error) takes the slot
+  // away again, label and all, and is never counted: no 广告 over a broken image.
   function fill(el, ad, answer) {
     var text = answer.label || el.getAttribute("data-i18n-label") || scriptText("label", "广告");
     var a = link(ad, answer);
+    var img = a.querySelector("img");
+    img.addEventListener("load", function () {
+      if (el.getAttribute("data-creative") === String(ad.creative) && !el.hidden) { watch(a, ad); }
+    });
+    img.addEventListener("error", function () {
+      unwatch(a);
+      if (el.getAttribute("data-creative") !== String(ad.creative)) { return; }
+      el.hidden = true;
+      el.textContent = "";
+      el.removeAttribute("data-creative");
+      el.removeAttribute("aria-label");
+    });
     el.textContent = "";
     el.appendChild(label(text));
     el.appendChild(a);
@@ -184,7 +200,6 @@
     el.setAttribute("aria-label", text);
     if (answer.width && answer.height) { el.style.setProperty("--ad-ratio", answer.width + " / " + answer.height); }
     el.hidden = false;
-    watch(a, ad);
   }
 
   function fetchSlot(slot, column) {
