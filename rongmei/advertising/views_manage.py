@@ -5,10 +5,7 @@ operations staff, administrators and the chief editor; what each may do is the s
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,33 +17,15 @@ from rongmei.advertising import forms, report, selectors, services
 from rongmei.advertising.models import Campaign, Creative
 from rongmei.business import permissions
 from rongmei.core import audit
-from rongmei.core.exceptions import NotAllowed
 from rongmei.core.forms import call_service, call_service_or_message
-from rongmei.newsroom.views._common import forbidden
+from rongmei.newsroom.views._common import guarded
 
 PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _guard(check, message):
-    def decorator(view):
-        @login_required
-        @wraps(view)
-        def wrapper(request, *args, **kwargs):
-            if not check(request.user):
-                return forbidden(request, message())
-            try:
-                return view(request, *args, **kwargs)
-            except NotAllowed as e:
-                return forbidden(request, e.message)
-
-        return wrapper
-
-    return decorator
-
-
-reader_view = _guard(permissions.may_read, lambda: _("Only operations staff and the chief editor may see this."))
-manager_view = _guard(permissions.may_manage, lambda: _("Only operations staff may do this."))
+reader_view = guarded(permissions.may_read, lambda: _("Only operations staff and the chief editor may see this."))
+manager_view = guarded(permissions.may_manage, lambda: _("Only operations staff may do this."))
 
 
 def _campaign_or_404(request, pk: int) -> Campaign:

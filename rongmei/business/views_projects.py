@@ -8,10 +8,7 @@ action shows the page again with the service's message and what was typed."""
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -24,33 +21,15 @@ from rongmei.business import forms, selectors, services
 from rongmei.business.models import Milestone, Project
 from rongmei.business.permissions import may_manage, may_read
 from rongmei.core import audit
-from rongmei.core.exceptions import NotAllowed
 from rongmei.core.forms import call_service, call_service_or_message
 from rongmei.newsroom.permissions import is_staff_member
-from rongmei.newsroom.views._common import forbidden
+from rongmei.newsroom.views._common import guarded
 
 State = Project.State
 
 
-def _guard(check, message):
-    def decorator(view):
-        @login_required
-        @wraps(view)
-        def wrapper(request, *args, **kwargs):
-            if not check(request.user):
-                return forbidden(request, message())
-            try:
-                return view(request, *args, **kwargs)
-            except NotAllowed as e:
-                return forbidden(request, e.message)
-
-        return wrapper
-
-    return decorator
-
-
-reader_view = _guard(may_read, lambda: _("Only operations staff and the chief editor may see this."))
-manager_view = _guard(may_manage, lambda: _("Only operations staff may do this."))
+reader_view = guarded(may_read, lambda: _("Only operations staff and the chief editor may see this."))
+manager_view = guarded(may_manage, lambda: _("Only operations staff may do this."))
 
 
 def _fetch(getter, **kwargs):

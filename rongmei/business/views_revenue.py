@@ -5,10 +5,8 @@ Money: operations staff, administrators and the chief editor; everybody else get
 from __future__ import annotations
 
 import datetime as dt
-from functools import wraps
 
 from django import forms
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,8 +19,7 @@ from django.views.decorators.http import require_safe
 from rongmei.accounts.stepup import require_recent_second_factor
 from rongmei.business import permissions, revenue
 from rongmei.core import audit
-from rongmei.core.exceptions import NotAllowed
-from rongmei.newsroom.views._common import forbidden
+from rongmei.newsroom.views._common import guarded
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -88,18 +85,7 @@ def _period(request) -> tuple[PeriodForm, revenue.Period, bool]:
     return form, period, form.is_bound
 
 
-def money_readers(view):
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not permissions.may_read(request.user):
-            return forbidden(request, _("Only operations staff and the chief editor may see this."))
-        try:
-            return view(request, *args, **kwargs)
-        except NotAllowed as e:
-            return forbidden(request, e.message)
-
-    return wrapper
+money_readers = guarded(permissions.may_read, lambda: _("Only operations staff and the chief editor may see this."))
 
 
 @require_safe

@@ -24,13 +24,12 @@ from rongmei.accounts.stepup import require_recent_second_factor
 from rongmei.analytics.forms import PeriodForm
 from rongmei.analytics.selectors import sees_whole_site
 from rongmei.core import audit
-from rongmei.core.exceptions import NotAllowed
 from rongmei.core.forms import call_service, call_service_or_message
 from rongmei.dashboard import assessment, channel_import, exports, reach, report, townmap, trends, wechat_figures
 from rongmei.dashboard import screen as figures
 from rongmei.dashboard.forms import MonthForm, RuleForm, UploadForm, WeightsForm
 from rongmei.dashboard.models import AssessmentRule, Measure
-from rongmei.newsroom.views._common import forbidden
+from rongmei.newsroom.views._common import forbidden, guarded
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -84,18 +83,9 @@ def town_map(request: HttpRequest) -> HttpResponse:
 # --- staff assessment ------------------------------------------------------------------------------
 
 
-def _assessment_viewers(view):
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not assessment.may_view(request.user):
-            return forbidden(request, _("Only column leads, the chief editor and administrators may see the assessment."))
-        try:
-            return view(request, *args, **kwargs)
-        except NotAllowed as e:
-            return forbidden(request, e.message)
-
-    return wrapper
+_assessment_viewers = guarded(
+    assessment.may_view, lambda: _("Only column leads, the chief editor and administrators may see the assessment.")
+)
 
 
 @require_safe

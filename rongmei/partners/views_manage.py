@@ -4,10 +4,7 @@ contributions inbox (also open to the newsroom desk). Thin views over services.p
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
@@ -18,32 +15,14 @@ from django.views.decorators.http import require_POST
 from rongmei.accounts.stepup import require_recent_second_factor
 from rongmei.core.exceptions import DomainError, NotAllowed
 from rongmei.core.forms import call_service, call_service_or_message
-from rongmei.newsroom.views._common import forbidden
+from rongmei.newsroom.views._common import guarded
 from rongmei.partners import forms, scoring, selectors, services
 from rongmei.partners import permissions as perms
 from rongmei.partners.models import Account, Partner, Post, Quota, Task, TaskAssignment
 from rongmei.partners.views_portal import _upload, certificate_response
 
-
-def _guard(check, message):
-    def decorator(view):
-        @login_required
-        @wraps(view)
-        def wrapper(request, *args, **kwargs):
-            if not check(request.user):
-                return forbidden(request, message())
-            try:
-                return view(request, *args, **kwargs)
-            except NotAllowed as e:
-                return forbidden(request, e.message)
-
-        return wrapper
-
-    return decorator
-
-
-manager_view = _guard(perms.is_manager, lambda: _("Only operators, administrators and the chief editor manage the partner network."))
-desk_view = _guard(perms.can_screen_contributions, lambda: _("Only the newsroom desk and operators screen contributions."))
+manager_view = guarded(perms.is_manager, lambda: _("Only operators, administrators and the chief editor manage the partner network."))
+desk_view = guarded(perms.can_screen_contributions, lambda: _("Only the newsroom desk and operators screen contributions."))
 
 
 @manager_view

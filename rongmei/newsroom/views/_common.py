@@ -17,20 +17,29 @@ def forbidden(request, message: str):
     return render(request, "newsroom/403.html", {"message": message}, status=403)
 
 
-def staff_view(view):
-    """Logged-in newsroom staff only; a service's NotAllowed becomes the 403 page."""
+def guarded(check, message):
+    """A view decorator: logged-in people for whom ``check(user)`` holds, others get the 403 page
+    with ``message()`` (called per request, so it is in the reader's language); a service's
+    NotAllowed also becomes the 403 page."""
 
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not perms.is_staff_member(request.user):
-            return forbidden(request, _("Only newsroom staff may open this page."))
-        try:
-            return view(request, *args, **kwargs)
-        except NotAllowed as e:
-            return forbidden(request, e.message)
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not check(request.user):
+                return forbidden(request, message())
+            try:
+                return view(request, *args, **kwargs)
+            except NotAllowed as e:
+                return forbidden(request, e.message)
 
-    return wrapper
+        return wrapper
+
+    return decorator
+
+
+# Logged-in newsroom staff only.
+staff_view = guarded(perms.is_staff_member, lambda: _("Only newsroom staff may open this page."))
 
 
 def client_wants_json(request) -> bool:
