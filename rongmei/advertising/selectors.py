@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from rongmei.accounts.models import Role
 from rongmei.advertising.models import AdSlot, Campaign, Creative
 from rongmei.business import permissions
 from rongmei.core import audit
@@ -69,8 +70,9 @@ def slots() -> QuerySet[AdSlot]:
 
 
 def _ad_picture() -> Q:
-    """Uploaded by operations staff or an administrator, or already a creative's picture."""
-    return Q(uploaded_by__role__in=permissions.MANAGER_ROLES) | Q(Exists(Creative.objects.filter(asset_id=OuterRef("pk"))))
+    """Uploaded by operations staff, or already a creative's picture (an administrator's uploads
+    may be newsroom photos: theirs count once used by a creative)."""
+    return Q(uploaded_by__role=Role.OPERATIONS) | Q(Exists(Creative.objects.filter(asset_id=OuterRef("pk"))))
 
 
 def ad_pictures():

@@ -141,7 +141,7 @@ def is_external(link: str) -> bool:
 def _closed_area(path: str) -> bool:
     """Whether a path of this site is in an area an ad may not lead to, as the server resolves
     it: percent-escapes decoded, dot segments and doubled slashes collapsed, any case."""
-    resolved = posixpath.normpath("/" + unquote(path).lstrip("/"))
+    resolved = posixpath.normpath("/" + unquote(path).replace("\\", "/").lstrip("/"))
     first = resolved.lstrip("/").split("/", 1)[0].lower()
     return first in CLOSED_AREAS
 
@@ -219,7 +219,9 @@ def _fields(*, client, project, name, slot, starts_at, ends_at, frequency_cap) -
 
 
 def _lock(campaign: Campaign) -> Campaign:
-    return Campaign.objects.select_for_update().select_related("client", "slot").get(pk=campaign.pk)
+    # of=("self",): lock the campaign only (PostgreSQL refuses FOR UPDATE on a nullable join,
+    # and the client's and slot's rows must stay free for other campaigns' take-downs).
+    return Campaign.objects.select_for_update(of=("self",)).select_related("client", "slot").get(pk=campaign.pk)
 
 
 def _state_label(state: str) -> str:
@@ -588,7 +590,7 @@ def resume(*, actor, campaign: Campaign) -> Campaign:
     administrator stays until one of them lifts it)."""
     if not _active(actor) or not (may_manage(actor) or actor.role in REVIEWER_ROLES):
         raise NotAllowed(_("Only operations staff may do this."))
-    campaign = Campaign.objects.select_for_update().select_related("client", "slot", "paused_by").get(pk=campaign.pk)
+    campaign = Campaign.objects.select_for_update(of=("self",)).select_related("client", "slot", "paused_by").get(pk=campaign.pk)
     if campaign.state == State.PAUSED and not may_resume(actor, campaign):
         pauser = campaign.paused_by
         if pauser is not None and pauser.role in REVIEWER_ROLES:

@@ -193,16 +193,15 @@ def count_ad_click(
 ) -> None:
     """Count one click on an ad's creative (the caller has checked that its campaign runs): an
     AD_CLICK event in the buffer, no database write. ``device`` is the beacon's device id, hashed
-    as the beacon hashes it. Without a valid one (Do Not Track, a link copied elsewhere) the device
-    is the day's keyed hash of the client's address and user agent: the same browser clicking
-    again is the same device that day, and neither the address nor the agent is kept."""
+    as the beacon hashes it. Without a valid one (Do Not Track, a link copied elsewhere) the click
+    is counted with a random device of its own: no address is used, hashed or not (the public
+    app's privacy promise, docs/public-app.md), so such clicks are not deduplicated. Ad events
+    never count as the site's devices (rollup), so this inflates nothing but the creative's own
+    click count. ``client_address`` is accepted for callers' convenience and ignored."""
     now = now or timezone.now()
     day = timezone.localdate(now)
     salt = salt_for(day)
-    if DEVICE_ID.match(device or ""):
-        hashed = hash_device(device, salt)
-    else:
-        hashed = hash_device(f"click\n{client_address or ''}\n{user_agent or ''}", salt)
+    hashed = hash_device(device if DEVICE_ID.match(device or "") else f"click-{secrets.token_hex(16)}", salt)
     via = Via.WECHAT if "MicroMessenger" in (user_agent or "") else Via.WEB
     row = buffer.row(
         day=day,

@@ -89,7 +89,7 @@ def _choice(value: str, choices, *, field: str, message: str) -> str:
 
 
 def _lock(project: Project) -> Project:
-    return Project.objects.select_for_update().select_related("client").get(pk=project.pk)
+    return Project.objects.select_for_update(of=("self",)).select_related("client").get(pk=project.pk)
 
 
 def _state_label(state: str) -> str:
@@ -438,7 +438,7 @@ def add_milestone(*, actor, project: Project, title: str, due_on: dt.date) -> Mi
 @transaction.atomic
 def complete_milestone(*, actor, milestone: Milestone) -> Milestone:
     require_manager(actor)
-    milestone = Milestone.objects.select_for_update().select_related("project").get(pk=milestone.pk)
+    milestone = Milestone.objects.select_for_update(of=("self",)).select_related("project").get(pk=milestone.pk)
     if milestone.done_at is not None:
         raise StateConflict(_("This milestone is done already."))
     milestone.done_at = timezone.now()

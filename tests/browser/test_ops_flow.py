@@ -201,8 +201,10 @@ def test_an_operator_sells_a_live_broadcast_and_a_banner_and_sees_it_delivered_c
     factories.published_story(reporter, team, reviewers, headline="夏南牛产业园二期开工")  # the column page lists it
     _reader_sees_the_banner(new_context, "/", creative)
     reader = _reader_sees_the_banner(new_context, "/column/toutiao/", creative)
-    reader.locator('.ad-slot[data-ad-slot="banner"] a').click()
-    reader.wait_for_url(re.compile(r"/column/toutiao/$"))  # through /ops/c/<creative>/ to its link
+    with reader.expect_response(lambda r: f"/ops/c/{creative.pk}/" in r.url) as clicked:
+        reader.locator('.ad-slot[data-ad-slot="banner"] a').click()
+    assert clicked.value.status == 302 and clicked.value.headers["location"] == "/column/toutiao/"
+    reader.wait_for_load_state()
     buffer.flush_all()
     assert Event.objects.filter(kind=Kind.AD_VIEW, creative_id=creative.pk).count() >= 2
     assert Event.objects.filter(kind=Kind.AD_CLICK, creative_id=creative.pk).count() == 1

@@ -322,8 +322,8 @@ def test_approving_despite_hits_needs_a_written_reason(sales, chief, ad_client, 
     assert "农业农村部" in line.summary and (line.from_state, line.to_state) == ("in_review", "approved")
 
 
-def test_the_creator_does_not_approve_a_flagged_campaign(admin_user, chief, ad_client, banner):
-    campaign = in_review(admin_user, ad_client, banner, image_asset(admin_user), text=FLAGGED_TEXT)
+def test_the_creator_does_not_approve_a_flagged_campaign(admin_user, chief, ad_client, banner, picture):
+    campaign = in_review(admin_user, ad_client, banner, picture, text=FLAGGED_TEXT)
     with pytest.raises(NotAllowed, match="other than its creator"):
         services.approve(actor=admin_user, campaign=campaign, note="我自己核实过了")
     assert services.approve(actor=chief, campaign=campaign, note="证书已核").state == State.APPROVED

@@ -69,37 +69,37 @@ def test_the_click_has_the_device_the_beacon_gives_the_same_reader(client, creat
     assert first.device == view.device
 
 
-def test_a_click_without_a_device_id_is_the_browsers_device_of_the_day_not_a_new_one(client, creative):
-    """No ?d= (Do Not Track, a copied link) or a bad one: the day's keyed hash of the address and
-    the user agent, so the same browser clicking again is the same device."""
+def test_a_click_without_a_device_id_counts_with_a_device_of_its_own_and_no_address(client, creative):
+    """No ?d= (Do Not Track, a copied link) or a bad one: each click is counted with a random
+    device; the address is not used, hashed or not (the public app's privacy promise)."""
     client.get(click_url(creative), HTTP_USER_AGENT=CHROME)
     client.get(click_url(creative), HTTP_USER_AGENT=CHROME)
-    client.get(click_url(creative), {"d": "<script>"}, HTTP_USER_AGENT=CHROME)  # not a device id: the same
-    client.get(click_url(creative), HTTP_USER_AGENT="Mozilla/5.0 Firefox/128.0")  # another browser
-    client.get(click_url(creative), HTTP_USER_AGENT=CHROME, REMOTE_ADDR="10.1.2.3")  # another address
+    client.get(click_url(creative), {"d": "<script>"}, HTTP_USER_AGENT=CHROME)  # not a device id
     client.get(click_url(creative), {"d": DEVICE}, HTTP_USER_AGENT=CHROME)  # the beacon's id
+    client.get(click_url(creative), {"d": DEVICE}, HTTP_USER_AGENT=CHROME, REMOTE_ADDR="10.1.2.3")  # same id elsewhere
     devices = [e.device for e in clicks()]
-    assert devices[0] == devices[1] == devices[2]
-    assert len({devices[0], devices[3], devices[4], devices[5]}) == 4
-    # Neither the address nor the agent is kept, only the day's hash (as the beacon's device id).
+    assert len(set(devices[:3])) == 3
+    assert devices[3] == devices[4]  # the beacon's device, whatever the address
     salt = readership.salt_for(timezone.localdate())
-    assert devices[0] not in {readership.hash_device("127.0.0.1", salt), readership.hash_device(CHROME, salt)}
+    assert devices[3] == readership.hash_device(DEVICE, salt)
+    for address in ("127.0.0.1", "10.1.2.3"):
+        assert readership.hash_device(f"click\n{address}\n{CHROME}", salt) not in devices
 
 
 def test_fifty_clicks_of_one_reader_are_one_click_and_add_no_device_to_the_site(client, creative):
     for _ in range(50):
         client.get(click_url(creative), {"d": DEVICE})
     for _ in range(5):
-        client.get(click_url(creative), HTTP_USER_AGENT=CHROME)  # no device id: one browser, one device
+        client.get(click_url(creative), HTTP_USER_AGENT=CHROME)  # no device id: a device per click
     buffer.flush_all()
     today = timezone.localdate()
 
     (counted,) = creative_counts([creative.pk], today, today)
-    assert counted.clicks == 2
+    assert counted.clicks == 6  # the reader with an id once, the five without one each
 
     readership.rollup_day(today)
     row = DailyRollup.objects.get(dimension=Dimension.CREATIVE, key=creative.pk, day=today)
-    assert (row.clicks, row.devices) == (2, 2)
+    assert (row.clicks, row.devices) == (6, 6)
     assert DailyRollup.objects.get(dimension=Dimension.SITE, key=0, day=today).devices == 0
 
 
