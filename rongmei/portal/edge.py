@@ -6,7 +6,8 @@ scaled setup (deploy/nginx.conf), so that a surge of readers never reaches a Dja
   every request (one stat): a page rewritten or removed is seen by the next request. ETag,
   Last-Modified, 304, gzip when the reader accepts it. A missing page falls through to Django,
   whose view answers (and 404s a story that is not live).
-- Micro-cache: anonymous GETs of the public API's shared answers (feed, columns, an article…) are
+- Micro-cache: anonymous GETs of the public API's shared answers (feed, columns, an article…) and
+  of ad pictures (/ops/i/<creative>/, keyed also on whether the reader takes WebP) are
   reused for a few seconds (settings.RONGMEI["MICROCACHE_SECONDS"]); when many readers ask at
   once for an answer not in the cache, Django is asked once and all of them get that answer.
   Only 200 answers that set no cookie and do not vary by cookie are kept. An answer that has just
@@ -48,6 +49,9 @@ MICROCACHED = re.compile(
     r"^/api/v1/public/(?:feed|columns|home|videos|topics(?:/[-\w]{1,64})?|articles/\d{1,12}"
     r"|services(?:/\d{1,12})?|service-categories|council-members(?:/\d{1,12})?|proposals(?:/\d{1,12})?|ads)$"
 )
+# Ad pictures (rongmei.advertising.views_public.image): the same for every reader but for WebP or
+# not, so their key also says whether the reader takes WebP (nginx keys them the same way).
+AD_PICTURE = re.compile(r"^/ops/i/\d{1,12}/$")
 MAX_PAGES_IN_MEMORY = 4000
 MAX_CACHED_ANSWERS = 2000
 STALE_SECONDS = 30  # an expired answer is still given (while one request refreshes it) this long
@@ -142,7 +146,11 @@ class Edge:
                 if page is not None:
                     await self._serve_page(page, scope, headers, send)
                     return
-            elif scope["method"] == "GET" and MICROCACHED.match(path) and settings.RONGMEI["MICROCACHE_SECONDS"] > 0:
+            elif (
+                scope["method"] == "GET"
+                and (MICROCACHED.match(path) or AD_PICTURE.match(path))
+                and settings.RONGMEI["MICROCACHE_SECONDS"] > 0
+            ):
                 headers = _headers(scope)
                 if b"authorization" not in headers:
                     await self._microcached(scope, receive, send, headers)
@@ -214,7 +222,8 @@ class Edge:
     # --- micro-cache ----------------------------------------------------------------------------
 
     async def _microcached(self, scope, receive, send, headers) -> None:
-        key = (scope["path"], scope.get("query_string", b""), _language(headers))
+        webp = b"image/webp" in headers.get(b"accept", b"") if AD_PICTURE.match(scope["path"]) else None
+        key = (scope["path"], scope.get("query_string", b""), _language(headers), webp)
         now = _now()
         answer = self._answers.get(key)
         if answer is not None and now <= answer[0]:

@@ -115,6 +115,9 @@ def story_context(story, absolute) -> dict:
         "published_at": selectors.live_publication(story).published_at,
         "authors": list(story.authors.all()),
         "columns": columns(),
+        # The column an ad under the article targets: the first in the navigation that lists the
+        # story's team (a column's change rewrites every page, so this stays true).
+        "ad_column": Column.objects.filter(active=True, kind__in=(Column.Kind.ARTICLES, Column.Kind.VIDEO), teams=story.team_id).first(),
         "share_image": absolute(gallery[0]["src"]) if gallery else "",
         "reading_minutes": text.reading_minutes(version.word_count, settings.RONGMEI["READING_CHARS_PER_MINUTE"]),
     }

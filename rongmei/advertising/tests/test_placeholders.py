@@ -52,6 +52,16 @@ def test_an_article_has_its_bottom_slot_after_the_text_before_the_comments(clien
     assert html.index("article-body") < html.index('data-ad-slot="article_bottom"') < html.index('id="comments"')
 
 
+def test_an_article_names_the_first_column_listing_its_team(client, stories, team):
+    """So that a campaign targeting 头条 also shows under 头条's articles."""
+    Column.objects.create(name="服务", slug="fuwu", kind=Column.Kind.SERVICES, sort_order=1).teams.set([team])
+    Column.objects.create(name="魅力泌阳", slug="meili", sort_order=3).teams.set([team])
+    Column.objects.create(name="头条", slug="toutiao", sort_order=2).teams.set([team])
+    Column.objects.create(name="停用", slug="tingyong", sort_order=0, active=False).teams.set([team])
+    html = client.get(reverse("portal:story", args=[stories[0].pk])).content.decode()
+    assert slots(html) == [("article_bottom", "toutiao")]
+
+
 def test_the_published_files_carry_the_same_placeholders(stories):
     """Publishing is untouched: the static files are the templates' output, placeholders and all."""
     from rongmei.portal import static_pages

@@ -190,6 +190,21 @@ def test_answers_differ_by_query_and_language(pages, settings):
     assert len(inner.calls) == 2
 
 
+def test_ad_pictures_are_micro_cached_per_webp_or_not(pages):
+    """A splash or banner picture asked by every new reader costs Django one request per few
+    seconds, for WebP browsers and for the rest (the answer differs by Accept)."""
+    inner = Inner(headers=[(b"vary", b"Accept")])
+    edge = Edge(inner)
+    webp = [("accept", "image/avif,image/webp,*/*")]
+    for _ in range(5):
+        run(call(edge, "/ops/i/7/", query=b"v=3", headers=webp))
+        run(call(edge, "/ops/i/7/", query=b"v=3", headers=[("accept", "image/png,*/*")]))
+    run(call(edge, "/ops/i/8/", query=b"v=1", headers=webp))
+    run(call(edge, "/ops/c/7/"))  # a click is counted every time: never cached
+    run(call(edge, "/ops/c/7/"))
+    assert inner.calls == ["/ops/i/7/", "/ops/i/7/", "/ops/i/8/", "/ops/c/7/", "/ops/c/7/"]
+
+
 def test_an_expired_answer_is_given_while_one_request_refreshes_it(pages, monkeypatch):
     import rongmei.portal.edge as edge_module
 

@@ -128,11 +128,12 @@ def test_story_page_query_count_is_fixed(client, reporter, reporter2, team, revi
     story = factories.published_story(reporter, team, reviewers)
     story.authors.add(reporter2)  # a second author must not cost another query
     # The story with its team, its live site publications with versions, its authors, the
-    # columns, its audio, the related stories with their live publications; the first time also
-    # the candidates for related reading with theirs (then the choice is cached).
-    with django_assert_num_queries(9):
+    # columns, the column its ad targets, its audio, the related stories with their live
+    # publications; the first time also the candidates for related reading with theirs (then the
+    # choice is cached).
+    with django_assert_num_queries(10):
         response = client.get(f"/news/{story.pk}/")
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         response = client.get(f"/news/{story.pk}/")
     assert response.status_code == 200
     assert "陈二记" in response.content.decode()
