@@ -25,7 +25,7 @@ from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from rongmei.business import permissions
+from rongmei.business import permissions, selectors
 from rongmei.business.models import Invoice, Payment, Project
 from rongmei.business.selectors import OVERDUE_DAYS, yuan
 from rongmei.core.spreadsheet import as_text
@@ -309,15 +309,11 @@ def ageing(as_of: dt.date | None = None) -> Ageing:
 
     rows = []
     for project_id, project in owing.items():
-        left = project.received  # the payments, spent on the oldest invoices first
         buckets = [0] * BUCKETS
-        oldest = None
-        for issued_on, amount in invoices[project_id]:
-            covered = min(amount, left)
-            left -= covered
-            if amount > covered:
-                buckets[_bucket((as_of - issued_on).days)] += amount - covered
-                oldest = oldest or issued_on
+        balances = selectors.open_balances(invoices[project_id], project.received)
+        for issued_on, open_fen in balances:
+            buckets[_bucket((as_of - issued_on).days)] += open_fen
+        oldest = balances[0][0] if balances else None
         rows.append(AgeingRow(str(project_id), project.title, project.client.name, tuple(buckets), oldest))
     rows.sort(key=lambda row: (row.client_label, row.oldest_on or as_of, row.label))
 

@@ -84,12 +84,24 @@ def _status(*, contract_fen: int | None, invoices: list[Invoice], received_fen: 
     if due > 0 and received_fen >= due:
         return PaymentStatus.PAID
     late_before = today - dt.timedelta(days=OVERDUE_DAYS)
-    cumulative = 0
-    for invoice in invoices:
-        cumulative += invoice.amount_fen
-        if cumulative > received_fen and invoice.issued_on < late_before:
-            return PaymentStatus.OVERDUE
+    if any(issued_on < late_before for issued_on, _open in open_balances(invoices, received_fen)):
+        return PaymentStatus.OVERDUE
     return PaymentStatus.PARTLY_PAID if received_fen > 0 else PaymentStatus.UNPAID
+
+
+def open_balances(invoices, received_fen: int) -> list[tuple[dt.date, int]]:
+    """(issued on, fen still open) of each invoice not fully covered, oldest first. Payments cover
+    the invoices oldest first, whichever invoice a payment names: it is the balance that ages.
+    ``invoices``: Invoice rows, or (issued_on, amount_fen) pairs, oldest first. The one rule of
+    payment_status (overdue) and revenue.ageing (the buckets)."""
+    left, open_ones = received_fen, []
+    for invoice in invoices:
+        issued_on, amount = (invoice.issued_on, invoice.amount_fen) if isinstance(invoice, Invoice) else invoice
+        covered = min(amount, left)
+        left -= covered
+        if amount > covered:
+            open_ones.append((issued_on, amount - covered))
+    return open_ones
 
 
 @dataclass(frozen=True)
