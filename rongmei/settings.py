@@ -274,6 +274,11 @@ else:
 # With a bucket, each machine's copies of media-library files are dropped after this many days
 # without being fetched again (media_housekeeping, once a day).
 RONGMEI_MEDIA_LOCAL_COPY_DAYS = env_int("RONGMEI_MEDIA_LOCAL_COPY_DAYS", 14)
+# Operations (docs/business.md): hosts an ad may link to without a review hit ("shop.example.com",
+# ".example.com" for a domain and its subdomains), and whether the command screen shows the
+# month's revenue.
+RONGMEI_AD_LINK_HOSTS = tuple(env_list("RONGMEI_AD_LINK_HOSTS", []))
+RONGMEI_SCREEN_SHOWS_REVENUE = env_bool("RONGMEI_SCREEN_SHOWS_REVENUE", True)
 
 STORAGES = {
     "default": DEFAULT_FILE_STORAGE_BACKEND,

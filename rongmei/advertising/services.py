@@ -458,7 +458,7 @@ def check_campaign(campaign: Campaign) -> list[dict]:
 def trusted_link_hosts() -> list[str]:
     """The hosts of ``settings.RONGMEI_AD_LINK_HOSTS`` (``validate_host`` patterns: "shop.example.com"
     that host only, ".example.com" the domain and its subdomains)."""
-    hosts = getattr(settings, "RONGMEI_AD_LINK_HOSTS", ())
+    hosts = settings.RONGMEI_AD_LINK_HOSTS
     if isinstance(hosts, str):  # one host given as a string, not a tuple
         hosts = (hosts,)
     return [h.strip().lower() for h in hosts if h and h.strip() and h.strip() != "*"]

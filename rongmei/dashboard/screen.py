@@ -2,7 +2,7 @@
 is doing now, read straight from the working tables — today's leads, plans and stories, the
 reporters out on assignments and where, what went out on which channel today, the live rooms
 and their viewers, the 问政 flow and its hot issues, yesterday's readership, and this month's
-revenue (one sum without client names; off with settings.RONGMEI_SCREEN_SHOWS_REVENUE = False).
+revenue (one sum without client names; off with RONGMEI_SCREEN_SHOWS_REVENUE=0 in the environment).
 
 "Today" is the local day (settings.TIME_ZONE). Every figure is a count over the rows the tests
 count too (rongmei/dashboard/tests/test_screen.py); nothing is estimated. The snapshot is cached
@@ -250,7 +250,7 @@ def readership() -> dict:
 def shows_revenue() -> bool:
     """The screen hangs in the newsroom, whose staff see no client's money: it shows only the
     month's total received, and a center that wants not even that sets this setting off."""
-    return bool(getattr(settings, "RONGMEI_SCREEN_SHOWS_REVENUE", True))
+    return settings.RONGMEI_SCREEN_SHOWS_REVENUE
 
 
 def business(day: dt.date) -> dict:
