@@ -229,6 +229,12 @@ def start_transcoder(
             stderr=log_file,
             start_new_session=True,  # survives a restart of the web process; stopped by its pid
         )
+    # Popen returns once the child has begun exec; its /proc cmdline reads empty until the kernel
+    # has set up ffmpeg's arguments. Wait for them (or its end), so that running() right after
+    # this call sees the process it started, not "stopped" (seen on a loaded CI machine).
+    deadline = time.monotonic() + 5
+    while not _alive(proc.pid) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
     _pidfile(room_id).write_text(
         json.dumps({"pid": proc.pid, "kind": kind, "source": source if kind == "pull" else "rtmp", "started": time.time()})
     )
