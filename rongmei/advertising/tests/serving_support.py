@@ -13,12 +13,9 @@ from django.conf import settings
 from django.utils import timezone
 from PIL import Image
 
-from rongmei.accounts.models import Role
 from rongmei.advertising.models import AdSlot, Campaign, Creative
 from rongmei.analytics import buffer, lookups, services
-from rongmei.business.models import Client
 from rongmei.media.models import Asset, Rendition
-from rongmei.testing.personas import make_user
 
 DEVICE = "reader-ad-000001"
 
@@ -36,16 +33,6 @@ def fresh_readership(settings):
     reset()
     yield
     reset()
-
-
-@pytest.fixture
-def sales(db):
-    return make_user("sunjy", "孙经营", Role.OPERATIONS)
-
-
-@pytest.fixture
-def ad_client(sales):
-    return Client.objects.create(kind="enterprise", name="泌阳县夏南牛业有限公司", created_by=sales)
 
 
 def jpeg_bytes(size=(750, 200), color=(30, 120, 200)) -> bytes:

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client as HttpClient
 
 from rongmei.advertising.models import AdSlot, Campaign
-from rongmei.advertising.tests.serving_support import ad_client, campaign, fresh_readership, sales  # noqa: F401
+from rongmei.advertising.tests.serving_support import campaign, fresh_readership  # noqa: F401
 from rongmei.media.models import Rendition
 from rongmei.portal.models import Column
 

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from rongmei.advertising.models import Campaign
-from rongmei.advertising.tests.serving_support import DEVICE, ad_client, campaign, fresh_readership, sales  # noqa: F401
+from rongmei.advertising.tests.serving_support import DEVICE, campaign, fresh_readership  # noqa: F401
 from rongmei.analytics import buffer, lookups
 from rongmei.analytics.models import Event, Kind, Via
 

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from rongmei.advertising.counting import CreativeDay, creative_counts
-from rongmei.advertising.tests.serving_support import ad_client, campaign, fresh_readership, sales  # noqa: F401
+from rongmei.advertising.tests.serving_support import campaign, fresh_readership  # noqa: F401
 from rongmei.analytics import buffer
 from rongmei.analytics import services as readership
 from rongmei.analytics.api import BeaconEventIn

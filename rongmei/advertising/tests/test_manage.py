@@ -24,15 +24,8 @@ from rongmei.testing.personas import login_with_second_factor
 
 pytestmark = pytest.mark.django_db
 
-# The personas and objects of the service tests, as fixtures here too.
-sales, sales2, admin_user, ad_client, banner, picture = (
-    shared.sales,
-    shared.sales2,
-    shared.admin_user,
-    shared.ad_client,
-    shared.banner,
-    shared.picture,
-)
+# The picture fixture of the service tests, here too (the people, the client and the slot are in conftest).
+picture = shared.picture
 
 
 def thumbnail_of(asset) -> bytes:

@@ -9,7 +9,7 @@ import shutil
 import pytest
 
 from rongmei.advertising.models import AdSlot
-from rongmei.advertising.tests.serving_support import ad_client, campaign, picture, sales  # noqa: F401
+from rongmei.advertising.tests.serving_support import campaign, picture  # noqa: F401
 from rongmei.portal.tests.test_nginx import get, nginx, website  # noqa: F401
 
 pytestmark = [

@@ -28,14 +28,7 @@ pytestmark = pytest.mark.django_db
 
 State = Campaign.State
 
-sales, sales2, admin_user, ad_client, banner, picture = (
-    shared.sales,
-    shared.sales2,
-    shared.admin_user,
-    shared.ad_client,
-    shared.banner,
-    shared.picture,
-)
+picture = shared.picture
 
 
 @pytest.fixture(autouse=True)

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from rongmei.accounts.models import Role
 from rongmei.advertising import services
-from rongmei.advertising.models import AdSlot, Campaign
+from rongmei.advertising.models import Campaign
 from rongmei.business.models import Client, Project
 from rongmei.core import safety
 from rongmei.core.exceptions import DomainError, NotAllowed, StateConflict
@@ -33,32 +33,7 @@ def _english(english):
     """Messages are compared by their English msgids."""
 
 
-# --- shared with test_manage ---------------------------------------------------------------------------
-
-
-@pytest.fixture
-def sales(db):
-    return make_user("sunjy", "孙经营", Role.OPERATIONS)
-
-
-@pytest.fixture
-def sales2(db):
-    return make_user("liujy", "刘经营", Role.OPERATIONS)
-
-
-@pytest.fixture
-def admin_user(db):
-    return make_user("admin1", "管理员", Role.ADMIN)
-
-
-@pytest.fixture
-def ad_client(sales):
-    return Client.objects.create(kind="enterprise", name="泌阳县夏南牛业有限公司", created_by=sales)
-
-
-@pytest.fixture
-def banner(db):
-    return AdSlot.objects.get(code="banner")
+# --- shared with test_manage (the people, the client and the banner slot are in conftest) -------------
 
 
 def image_asset(user, title="夏南牛横幅") -> Asset:

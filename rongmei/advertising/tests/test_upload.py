@@ -28,7 +28,7 @@ from rongmei.testing.personas import login_with_second_factor
 
 pytestmark = pytest.mark.django_db
 
-sales, ad_client, banner, picture = shared.sales, shared.ad_client, shared.banner, shared.picture
+picture = shared.picture
 
 
 @pytest.fixture(autouse=True)

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from rongmei.advertising.counting import creative_counts
 from rongmei.advertising.models import Campaign, Creative
-from rongmei.advertising.tests.serving_support import DEVICE, ad_client, campaign, fresh_readership, picture, sales  # noqa: F401
+from rongmei.advertising.tests.serving_support import DEVICE, campaign, fresh_readership, picture  # noqa: F401
 from rongmei.analytics import buffer
 from rongmei.analytics import services as readership
 from rongmei.analytics.api import BeaconEventIn

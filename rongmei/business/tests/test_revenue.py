@@ -11,14 +11,12 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from rongmei.accounts.models import Role
 from rongmei.business import revenue, selectors, services
 from rongmei.business.revenue import Period, add_months
 from rongmei.business.selectors import PaymentStatus
 from rongmei.core.exceptions import NotAllowed
 from rongmei.core.models import AuditLog
 from rongmei.practice.tests.test_manage_views import login
-from rongmei.testing.personas import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -47,16 +45,6 @@ def invoice(sales, project, amount_fen: int, issued_on: dt.date):
 
 def pay(sales, project, amount_fen: int, received_on: dt.date, invoice=None):
     return services.record_payment(actor=sales, project=project, amount_fen=amount_fen, received_on=received_on, invoice=invoice)
-
-
-@pytest.fixture
-def sales(db):
-    return make_user("sunjy", "孙经营", Role.OPERATIONS)
-
-
-@pytest.fixture
-def sales2(db):
-    return make_user("lixs", "李销售", Role.OPERATIONS)
 
 
 @pytest.fixture

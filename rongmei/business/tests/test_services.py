@@ -38,16 +38,6 @@ def _english(english):
 
 
 @pytest.fixture
-def sales(db):
-    return make_user("sunjy", "孙经营", Role.OPERATIONS)
-
-
-@pytest.fixture
-def admin_user(db):
-    return make_user("admin1", "管理员", Role.ADMIN)
-
-
-@pytest.fixture
 def client_(sales):
     return services.create_client(actor=sales, kind="enterprise", name="泌阳县夏南牛业有限公司", credit_code=VALID_CODE)
 
