@@ -60,11 +60,16 @@ def english(settings):
 
 
 @pytest.fixture(autouse=True)
-def _fast_tests(settings, tmp_path):
+def _fast_tests(settings, tmp_path, tmp_path_factory):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.RONGMEI = {**settings.RONGMEI, "PAGES_ROOT": tmp_path / "pages"}
-    # Live HLS, recordings and transcoder state of a test stay in its own folder.
-    settings.RONGMEI_LIVE = {**settings.RONGMEI_LIVE, "ROOT": tmp_path / "live"}
+    # Live HLS, recordings and transcoder state of a test stay in its own folder; the demo video
+    # of the seeded relay room (read only, seconds of ffmpeg to make) is made once per process.
+    settings.RONGMEI_LIVE = {
+        **settings.RONGMEI_LIVE,
+        "ROOT": tmp_path / "live",
+        "DEMO_DIR": tmp_path_factory.getbasetemp() / "live-demo",
+    }
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.AXES_ENABLED = True
     # Builders send the same words for many questions on purpose; a question sent again is one

@@ -15,6 +15,7 @@ A file:// source plays at its own pace (``-re``), as if live: the embedded defau
 from __future__ import annotations
 
 import logging
+import os
 import subprocess
 import time
 from pathlib import Path
@@ -106,11 +107,12 @@ def check_relays() -> int:
 
 def demo_source(seconds: int = 600) -> str:
     """A file:// address of a demo video (colour bars, a clock and a tone; made once with ffmpeg's
-    test sources) for a pull room when no encoder is at hand."""
-    path = ingest.live_root() / "demo" / f"demo-{seconds}s.mp4"
+    test sources) for a pull room when no encoder is at hand. It is kept in RONGMEI_LIVE["DEMO_DIR"]
+    (default: the live root's demo/; the tests share one folder per test process)."""
+    path = Path(ingest.conf("DEMO_DIR", ingest.live_root() / "demo")) / f"demo-{seconds}s.mp4"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        part = path.with_suffix(".part.mp4")
+        part = path.with_suffix(f".{os.getpid()}.part.mp4")
         subprocess.run(  # noqa: S603 - fixed argument list, no shell
             [
                 ingest.ffmpeg(),
