@@ -109,7 +109,7 @@ class ChatClient:
         from websockets.sync.client import connect
 
         headers = {"Cookie": cookie} if cookie else {}
-        self.ws = connect(url, additional_headers=headers, origin="http://127.0.0.1", open_timeout=10).__enter__()
+        self.ws = connect(url, additional_headers=headers, origin="http://127.0.0.1", open_timeout=10, legacy=True)
         self.frames: list[dict] = []
         self.hello = self.next("hello")
 

@@ -196,8 +196,12 @@ class ChatFan:
         deadline = time.monotonic() + timeout
         while True:
             try:
-                self.ws = connect(
-                    self.url(), additional_headers={"Cookie": self.cookie} if self.cookie else {}, origin="http://127.0.0.1", open_timeout=5
+                self.ws = connect(  # legacy: a connection kept open across calls, closed by close()
+                    self.url(),
+                    additional_headers={"Cookie": self.cookie} if self.cookie else {},
+                    origin="http://127.0.0.1",
+                    open_timeout=5,
+                    legacy=True,
                 )
                 return
             except Exception as e:  # refused while the ASGI process restarts, 1013 while the database does
