@@ -84,7 +84,8 @@ def _status(*, contract_fen: int | None, invoices: list[Invoice], received_fen: 
     if due > 0 and received_fen >= due:
         return PaymentStatus.PAID
     late_before = today - dt.timedelta(days=OVERDUE_DAYS)
-    if any(issued_on < late_before for issued_on, _open in open_balances(invoices, received_fen)):
+    balances = open_balances([(i.issued_on, i.amount_fen) for i in invoices], received_fen)
+    if any(issued_on < late_before for issued_on, _open in balances):
         return PaymentStatus.OVERDUE
     return PaymentStatus.PARTLY_PAID if received_fen > 0 else PaymentStatus.UNPAID
 
@@ -92,11 +93,10 @@ def _status(*, contract_fen: int | None, invoices: list[Invoice], received_fen: 
 def open_balances(invoices, received_fen: int) -> list[tuple[dt.date, int]]:
     """(issued on, fen still open) of each invoice not fully covered, oldest first. Payments cover
     the invoices oldest first, whichever invoice a payment names: it is the balance that ages.
-    ``invoices``: Invoice rows, or (issued_on, amount_fen) pairs, oldest first. The one rule of
-    payment_status (overdue) and revenue.ageing (the buckets)."""
+    ``invoices``: (issued_on, amount_fen) pairs, oldest first. The one rule of payment_status
+    (overdue) and revenue.ageing (the buckets)."""
     left, open_ones = received_fen, []
-    for invoice in invoices:
-        issued_on, amount = (invoice.issued_on, invoice.amount_fen) if isinstance(invoice, Invoice) else invoice
+    for issued_on, amount in invoices:
         covered = min(amount, left)
         left -= covered
         if amount > covered:

@@ -21,6 +21,11 @@ def columns() -> list[Column]:
     return list(Column.objects.filter(active=True))
 
 
+def columns_of_team(team_id: int | None):
+    """The active columns listing the team's stories, in the operators' order."""
+    return Column.objects.filter(active=True, teams=team_id).distinct() if team_id else Column.objects.none()
+
+
 def _items(page) -> list[dict]:
     """Cards of a page of stories (see portal.selectors.card): story, version, content, thumb …"""
     return portal.cards(page.object_list)
@@ -117,7 +122,7 @@ def story_context(story, absolute) -> dict:
         "columns": columns(),
         # The column an ad under the article targets: the first in the navigation that lists the
         # story's team (a column's change rewrites every page, so this stays true).
-        "ad_column": Column.objects.filter(active=True, kind__in=(Column.Kind.ARTICLES, Column.Kind.VIDEO), teams=story.team_id).first(),
+        "ad_column": columns_of_team(story.team_id).filter(kind__in=(Column.Kind.ARTICLES, Column.Kind.VIDEO)).first(),
         "share_image": absolute(gallery[0]["src"]) if gallery else "",
         "reading_minutes": text.reading_minutes(version.word_count, settings.RONGMEI["READING_CHARS_PER_MINUTE"]),
     }

@@ -195,12 +195,6 @@ def publish_column(col) -> None:
     _write(column_file(col.slug), render_column(col))
 
 
-def columns_of_team(team_id: int | None):
-    from rongmei.portal.models import Column
-
-    return Column.objects.filter(active=True, teams=team_id).distinct() if team_id else Column.objects.none()
-
-
 def story_changed(pk: int) -> None:
     """A story went live, was corrected or was retracted: its page, the home page, its columns."""
     from rongmei.newsroom.models import Story
@@ -208,7 +202,9 @@ def story_changed(pk: int) -> None:
     publish_story(pk)
     publish_index()
     team_id = Story.objects.filter(pk=pk).values_list("team_id", flat=True).first()
-    for col in columns_of_team(team_id):
+    from rongmei.portal import pages
+
+    for col in pages.columns_of_team(team_id):
         publish_column(col)
 
 
